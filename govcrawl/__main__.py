@@ -1,0 +1,3 @@
+from govcrawl.cli import main
+import sys
+sys.exit(main())

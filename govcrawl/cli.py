@@ -1,0 +1,259 @@
+"""The ``govcrawl`` command line (a contract: commands and flags stay as named).
+
+    govcrawl crawl [SLUG ...] [--all] [--regions-file F] [--db URL] [--allow-loopback]
+    govcrawl regions [--regions-file F]
+    govcrawl export --format jsonl|csv [-o FILE] [--db URL] [--reports-only]
+    govcrawl extract FILE [--url URL] [--json]
+    govcrawl demo [--db URL]
+    govcrawl db upgrade [--db URL]
+
+Exit status: 0 ok, 1 a region failed, 2 bad input (URL, file, arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from govcrawl.config import DEFAULT_DB, Config, ConfigError
+from govcrawl.db.engine import DatabaseError
+from govcrawl.regions import Region, Registry, RegionsError, load_registry
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit status 2."""
+
+
+def _db_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help=f"archive database URL (default: $GOVCRAWL_DB or {DEFAULT_DB})",
+    )
+
+
+def _regions_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--regions-file", metavar="FILE", help="TOML file of extra or overriding [[region]] rows"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="govcrawl",
+        description="Crawl and archive Chinese government information-disclosure annual reports.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    crawl = sub.add_parser("crawl", help="crawl regions into the archive")
+    crawl.add_argument("slugs", nargs="*", metavar="SLUG", help="region slugs or codes")
+    crawl.add_argument("--all", action="store_true", help="crawl every crawlable region")
+    _regions_arg(crawl)
+    _db_arg(crawl)
+    crawl.add_argument(
+        "--allow-loopback",
+        action="store_true",
+        help="allow destinations on 127.0.0.0/8 (local portal replicas); other private "
+        "addresses stay refused",
+    )
+    crawl.add_argument(
+        "--trigger", choices=("manual", "scheduled", "on-demand"), default="manual"
+    )
+    crawl.add_argument("--log-level", default=None, help="Scrapy log level (default WARNING)")
+
+    regions = sub.add_parser("regions", help="list the registry")
+    _regions_arg(regions)
+
+    export = sub.add_parser("export", help="export documents as JSON lines or CSV")
+    export.add_argument("--format", choices=("jsonl", "csv"), required=True)
+    export.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    export.add_argument("--reports-only", action="store_true", help="only annual reports")
+    _db_arg(export)
+
+    extract = sub.add_parser("extract", help="extract one saved page")
+    extract.add_argument("file", metavar="FILE")
+    extract.add_argument("--url", help="the URL the page was fetched from")
+    extract.add_argument("--json", action="store_true", help="print JSON")
+
+    demo = sub.add_parser("demo", help="crawl the bundled local portal replicas")
+    _db_arg(demo)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply migrations")
+    _db_arg(upgrade)
+    return parser
+
+
+def _config(args: argparse.Namespace, **overrides: Any) -> Config:
+    return Config.from_env(
+        db_url=getattr(args, "db", None),
+        regions_file=getattr(args, "regions_file", None),
+        **overrides,
+    )
+
+
+def _registry(config: Config) -> Registry:
+    return load_registry(config.regions_file)
+
+
+def _select(registry: Registry, slugs: Sequence[str], all_: bool) -> list[Region]:
+    if all_ and slugs:
+        raise UsageError("give region slugs or --all, not both")
+    if all_:
+        regions = registry.crawlable()
+        if not regions:
+            raise UsageError("the registry has no crawlable regions")
+        return regions
+    if not slugs:
+        raise UsageError("name the regions to crawl (slugs or codes), or pass --all")
+    chosen: list[Region] = []
+    for key in slugs:
+        try:
+            region = registry.get(key)
+        except KeyError as exc:
+            raise UsageError(str(exc.args[0])) from exc
+        if not region.crawlable:
+            raise UsageError(f"region {region.slug!r} has no portal/report_columns to crawl")
+        if region not in chosen:
+            chosen.append(region)
+    return chosen
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from govcrawl.runner import report, run_crawl
+
+    config = _config(
+        args,
+        allow_loopback=args.allow_loopback or None,
+        trigger=args.trigger,
+        log_level=args.log_level,
+    )
+    registry = _registry(config)
+    regions = _select(registry, args.slugs, args.all)
+    result = run_crawl(config, registry, regions)
+    report(result)
+    return result.exit_code
+
+
+def cmd_regions(args: argparse.Namespace) -> int:
+    registry = _registry(_config(args))
+    for region in registry:
+        columns = " ".join(region.report_columns) if region.crawlable else "(not crawled)"
+        parent = region.parent or "-"
+        print(f"{region.slug}\t{region.code}\t{region.name}\t{region.level}\t{parent}\t"
+              f"{region.cms}\t{columns}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from govcrawl import export
+    from govcrawl.db.engine import open_engine, upgrade
+
+    config = _config(args)
+    engine = open_engine(config.db_url)
+    upgrade(engine)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            count = export.write(engine, args.format, out, args.reports_only)
+        print(f"wrote {count} documents to {args.output}", file=sys.stderr)
+    else:
+        export.write(engine, args.format, sys.stdout, args.reports_only)
+    return EXIT_OK
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from govcrawl.extract import PageInput, extract_page
+
+    path = Path(args.file)
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    url = args.url or path.resolve().as_uri()
+    ex = extract_page(PageInput(url=url, body=body))
+    record = {
+        "url": url,
+        "title": ex.title,
+        "report_year": ex.report_year,
+        "published_at": _jsonable(ex.published_at),
+        "agency": ex.agency,
+        "kind": ex.kind,
+        "is_annual_report": ex.is_annual_report,
+        "flags": ex.flags,
+        "reject": ex.reject,
+        "encoding": ex.encoding,
+        "content_hash": ex.content_hash,
+        "meta": ex.meta,
+        "tables": ex.tables,
+        "text": ex.text,
+    }
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        for key in ("url", "title", "report_year", "published_at", "agency", "kind",
+                    "is_annual_report", "flags", "reject", "encoding", "content_hash"):
+            print(f"{key}: {record[key]}")
+        print(f"tables: {len(ex.tables)}")
+        print()
+        print(ex.text)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from govcrawl.demo.run import run_demo
+
+    return run_demo(_config(args))
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from govcrawl.db.engine import current_revision, open_engine, upgrade
+
+    config = _config(args)
+    engine = open_engine(config.db_url)
+    upgrade(engine)
+    print(f"{config.db_url}: schema at revision {current_revision(engine)}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "crawl": cmd_crawl,
+    "regions": cmd_regions,
+    "export": cmd_export,
+    "extract": cmd_extract,
+    "demo": cmd_demo,
+    "db": cmd_db,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (UsageError, RegionsError, DatabaseError, ConfigError) as exc:
+        print(f"govcrawl: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+"""The base of every region spider: walk the report columns, follow the links
+that may be annual reports, hand every fetched page (or failure) on as an item.
+
+CMS families (``generic``, ``trs``) subclass it to say how their columns
+paginate, which links are articles and where the article body lives; a region
+spider is a few lines on a family. Callbacks are pure: response in, items or
+requests out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import date
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from parsel import Selector
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error as twisted_error
+from twisted.python.failure import Failure
+
+from govcrawl.discovery import link_is_candidate, parse_date
+from govcrawl.fetch.safety import BlockedDestination
+from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
+from govcrawl.regions import Region, RegionsError, load_registry
+from govcrawl.clock import utcnow
+from govcrawl.urls import BadURL, host_of, normalise_url
+
+_DATE_RE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
+_NEXT_TEXTS = {"下一页", "下页", "后一页", "next", ">", "»", "›"}
+_PAGE_LINK_RE = re.compile(r"(^|/)(index|list|default)[_-]\d+\.(s?html?|jsp|php)$", re.I)
+_HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class GovSpider(scrapy.Spider):
+    """Crawl one region's report columns (a CMS family subclasses this)."""
+
+    cms: ClassVar[str] = "generic"
+    #: CSS selector of the article body on this CMS, handed to the extractor.
+    content_container: ClassVar[str | None] = None
+    #: Container of the record list on column pages (None: the whole page).
+    list_container: ClassVar[str | None] = None
+
+    region: Region
+    max_column_pages: int = 200
+
+    def __init__(self, *args: Any, region: Region | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if region is not None:
+            self.region = region
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> GovSpider:
+        region = kwargs.get("region")
+        if region is None:
+            # `scrapy crawl SLUG`: the region comes from the registry by name.
+            registry = load_registry(crawler.settings.get("GOVCRAWL_REGIONS_FILE"))
+            try:
+                region = registry.get(kwargs.get("name") or cls.name)
+            except KeyError as exc:
+                raise RegionsError(str(exc)) from exc
+            kwargs["region"] = region
+        kwargs.setdefault("name", region.slug)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, GovSpider)
+        if not region.crawlable:
+            raise RegionsError(f"region {region.slug!r} has no portal/report_columns to crawl")
+        spider.allowed_domains = list(region.hosts)
+        spider.max_column_pages = crawler.settings.getint("GOVCRAWL_MAX_COLUMN_PAGES", 200)
+        return spider
+
+    # -- requests -------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.region.report_columns:
+            yield self.column_request(url, page=1)
+
+    def column_request(self, url: str, page: int) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_column,
+            errback=self.on_error,
+            meta={"govcrawl_listing": True, "govcrawl_page": page},
+        )
+
+    def document_request(self, url: str, title: str, listed: date | None) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_document,
+            errback=self.on_error,
+            cb_kwargs={"listing_title": title, "listing_date": listed},
+        )
+
+    # -- column pages ---------------------------------------------------------
+    def parse_column(self, response: Response) -> Iterator[Any]:
+        if not self._is_html(response):
+            yield self._failure(response.request, "unsupported_type", "column page is not HTML",
+                                status=response.status, is_listing=True)
+            return
+        skipped: Counter[str] = Counter()
+        seen: set[str] = set()
+        followed = 0
+        article_links = 0
+        scope = response.css(self.list_container) if self.list_container else None
+        root = scope[0] if scope else response.selector
+        for url, title, listed in self.article_links(response, root):
+            article_links += 1
+            try:
+                key = normalise_url(url)
+            except BadURL:
+                skipped["bad_url"] += 1
+                continue
+            if key in seen:
+                skipped["duplicate_link"] += 1
+                continue
+            seen.add(key)
+            if host_of(url) not in self.region.hosts:
+                skipped["offsite"] += 1
+                continue
+            if not link_is_candidate(title, url):
+                skipped["not_report_title"] += 1
+                continue
+            followed += 1
+            yield self.document_request(url, title, listed)
+        page = int(response.meta.get("govcrawl_page", 1))
+        if page < self.max_column_pages:
+            for next_url in self.pagination_urls(response):
+                if host_of(next_url) in self.region.hosts:
+                    yield self.column_request(next_url, page + 1)
+        yield ListingVisited(
+            region_slug=self.region.slug,
+            url=response.url,
+            status=response.status,
+            fetched_at=utcnow(),
+            article_links=article_links,
+            followed=followed,
+            skipped=dict(skipped),
+            bytes=len(response.body),
+            elapsed_ms=self._elapsed(response.request),
+        )
+
+    def article_links(self, response: Response, root: Selector) -> Iterator[tuple[str, str, date | None]]:
+        """(absolute URL, title, date listed) of each record on a column page."""
+        column_dir = response.url.rsplit("/", 1)[0] + "/"
+        for anchor in root.css("a[href]"):
+            href = (anchor.attrib.get("href") or "").strip()
+            if not href or href.lower().startswith(_SKIP_SCHEMES):
+                continue
+            url = urljoin(response.url, href).split("#", 1)[0]
+            title = _clean(anchor.attrib.get("title") or " ".join(anchor.css("::text").getall()))
+            if not title or self.is_pagination_link(url, title):
+                continue
+            row_text = self._row_text(anchor)
+            listed_match = _DATE_RE.search(row_text)
+            if self.is_article_url(url) or listed_match or (
+                url.startswith(column_dir) and len(title) >= 6
+            ):
+                listed = parse_date(listed_match.group(0)) if listed_match else None
+                yield url, title, listed
+
+    @staticmethod
+    def _row_text(anchor: Selector) -> str:
+        row = anchor.xpath("ancestor::*[self::li or self::tr or self::dd or self::dl][1]")
+        if not row:
+            return ""
+        return _clean(" ".join(row[0].css("::text").getall()))[:300]
+
+    def is_article_url(self, url: str) -> bool:
+        """Does the URL have this CMS's article shape? (Families override.)"""
+        return False
+
+    def is_pagination_link(self, url: str, text: str) -> bool:
+        return text.lower() in _NEXT_TEXTS or text in ("上一页", "首页", "尾页", "末页") or bool(
+            _PAGE_LINK_RE.search(urlsplit(url).path)
+        ) or text.isdigit()
+
+    def pagination_urls(self, response: Response) -> Iterable[str]:
+        """The column's other pages (generic: 下一页 / index_N.html links)."""
+        column_dir = response.url.rsplit("/", 1)[0] + "/"
+        for anchor in response.css("a[href]"):
+            href = (anchor.attrib.get("href") or "").strip()
+            if not href or href.lower().startswith(_SKIP_SCHEMES):
+                continue
+            url = urljoin(response.url, href).split("#", 1)[0]
+            text = _clean(" ".join(anchor.css("::text").getall()))
+            if not url.startswith(column_dir):
+                continue
+            if text.lower() in _NEXT_TEXTS or text == "尾页" or text.isdigit() or _PAGE_LINK_RE.search(
+                urlsplit(url).path
+            ):
+                yield url
+
+    # -- documents ------------------------------------------------------------
+    def parse_document(
+        self, response: Response, listing_title: str | None = None, listing_date: date | None = None
+    ) -> Iterator[Any]:
+        if not self._is_html(response):
+            ctype = response.headers.get(b"Content-Type", b"").decode("latin-1") or "unknown"
+            yield self._failure(response.request, "unsupported_type",
+                                f"not an HTML page (Content-Type {ctype}); attachments come later",
+                                status=response.status)
+            return
+        headers = response.headers
+        yield FetchedPage(
+            region_slug=self.region.slug,
+            url=normalise_url(response.request.url if response.request else response.url),
+            final_url=response.url,
+            status=response.status,
+            body=response.body,
+            fetched_at=utcnow(),
+            content_type=_header(headers, b"Content-Type"),
+            etag=_header(headers, b"ETag"),
+            last_modified=_header(headers, b"Last-Modified"),
+            elapsed_ms=self._elapsed(response.request),
+            container=self.content_container,
+            listing_title=listing_title,
+            listing_date=listing_date,
+        )
+
+    # -- failures -------------------------------------------------------------
+    def on_error(self, failure: Failure) -> Iterator[FetchFailed]:
+        request = getattr(failure, "request", None)
+        status: int | None = None
+        exc = failure.value
+        if failure.check(HttpError):
+            status = exc.response.status
+            outcome, error = "http_error", f"HTTP {status}"
+            request = exc.response.request or request
+        elif failure.check(BlockedDestination):
+            outcome, error = "blocked", str(exc)
+        elif failure.check(scrapy.exceptions.IgnoreRequest):
+            outcome, error = "robots", f"not fetched: {exc or 'forbidden by robots.txt'}"
+        elif failure.check(twisted_error.TimeoutError, twisted_error.TCPTimedOutError):
+            outcome, error = "timeout", "timed out"
+        elif failure.check(twisted_error.DNSLookupError):
+            outcome, error = "dns_error", str(exc)
+        elif failure.check(twisted_error.ConnectionRefusedError, twisted_error.ConnectError):
+            outcome, error = "connection_error", str(exc) or type(exc).__name__
+        else:
+            outcome, error = "error", f"{type(exc).__name__}: {exc}"
+        if request is None:
+            return
+        is_listing = bool(request.meta.get("govcrawl_listing"))
+        self.logger.warning("%s %s: %s", outcome, request.url, error)
+        yield self._failure(request, outcome, error, status=status, is_listing=is_listing)
+
+    def _failure(
+        self, request: scrapy.Request | None, outcome: str, error: str, *,
+        status: int | None = None, is_listing: bool = False,
+    ) -> FetchFailed:
+        url = request.url if request is not None else ""
+        return FetchFailed(
+            region_slug=self.region.slug,
+            url=url,
+            outcome=outcome,
+            error=error,
+            fetched_at=utcnow(),
+            status=status,
+            elapsed_ms=self._elapsed(request),
+            is_listing=is_listing,
+        )
+
+    @staticmethod
+    def _elapsed(request: scrapy.Request | None) -> int | None:
+        latency = request.meta.get("download_latency") if request is not None else None
+        return None if latency is None else int(latency * 1000)
+
+    @staticmethod
+    def _is_html(response: Response) -> bool:
+        ctype = (_header(response.headers, b"Content-Type") or "").lower()
+        if not ctype:
+            return response.body[:1024].lstrip()[:1] == b"<"
+        return ctype.startswith(_HTML_TYPES)
+
+
+def _header(headers: Any, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None

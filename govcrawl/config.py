@@ -1,0 +1,147 @@
+"""The one settings source: a typed config from the environment and the command
+line, turned into Scrapy settings in one place (``scrapy_settings``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any, ClassVar
+
+from govcrawl import __version__
+
+DEFAULT_DB = "sqlite:///archive.db"
+USER_AGENT = (
+    f"govcrawl/{__version__} (research archive of government information-disclosure "
+    "annual reports; obeys robots.txt)"
+)
+
+
+class ConfigError(ValueError):
+    """A setting with a value govcrawl cannot use."""
+
+
+def _env_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"expected a boolean (1/0, true/false), got {value!r}")
+
+
+@dataclass(frozen=True)
+class Config:
+    db_url: str = DEFAULT_DB
+    regions_file: str | None = None
+    allow_loopback: bool = False
+    extract_workers: int = 2
+    per_site_concurrency: int = 2
+    start_delay: float = 1.0  # AutoThrottle's first delay per site, seconds
+    max_delay: float = 30.0
+    download_timeout: float = 30.0
+    retry_times: int = 2
+    max_column_pages: int = 200
+    log_level: str = "WARNING"
+    trigger: str = "manual"
+    run_id: int | None = None
+
+    _ENV: ClassVar[dict[str, str]] = {
+        "db_url": "GOVCRAWL_DB",
+        "regions_file": "GOVCRAWL_REGIONS_FILE",
+        "allow_loopback": "GOVCRAWL_ALLOW_LOOPBACK",
+        "extract_workers": "GOVCRAWL_EXTRACT_WORKERS",
+        "per_site_concurrency": "GOVCRAWL_PER_SITE_CONCURRENCY",
+        "start_delay": "GOVCRAWL_START_DELAY",
+        "max_delay": "GOVCRAWL_MAX_DELAY",
+        "download_timeout": "GOVCRAWL_DOWNLOAD_TIMEOUT",
+        "retry_times": "GOVCRAWL_RETRY_TIMES",
+        "log_level": "GOVCRAWL_LOG_LEVEL",
+    }
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Defaults, then GOVCRAWL_* environment variables, then explicit overrides
+        (command-line flags; None means "not given")."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        types = {f.name: f.type for f in fields(cls)}
+        for name, var in cls._ENV.items():
+            raw = env.get(var)
+            if raw is None or raw == "":
+                continue
+            try:
+                values[name] = _convert(types[name], raw)
+            except (ValueError, ConfigError) as exc:
+                raise ConfigError(f"environment variable {var}: {exc}") from exc
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        config = cls(**values)
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        if self.extract_workers < 1:
+            raise ConfigError("extract_workers must be at least 1")
+        if not 1 <= self.per_site_concurrency <= 2:
+            raise ConfigError("per-site concurrency must be 1 or 2 (politeness)")
+        if self.download_timeout <= 0 or self.start_delay < 0 or self.max_delay <= 0:
+            raise ConfigError("timeouts and delays must be positive")
+
+    def with_(self, **changes: Any) -> Config:
+        return replace(self, **changes)
+
+    def scrapy_settings(self) -> dict[str, Any]:
+        return {
+            "BOT_NAME": "govcrawl",
+            "SPIDER_MODULES": ["spiders"],
+            "NEWSPIDER_MODULE": "spiders",
+            "USER_AGENT": USER_AGENT,
+            "ROBOTSTXT_OBEY": True,
+            "ROBOTSTXT_USER_AGENT": "govcrawl",
+            "CONCURRENT_REQUESTS": 32,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": self.per_site_concurrency,
+            "AUTOTHROTTLE_ENABLED": True,
+            "AUTOTHROTTLE_START_DELAY": self.start_delay,
+            "AUTOTHROTTLE_MAX_DELAY": self.max_delay,
+            "AUTOTHROTTLE_TARGET_CONCURRENCY": float(self.per_site_concurrency),
+            "DOWNLOAD_DELAY": 0,
+            "DOWNLOAD_TIMEOUT": self.download_timeout,
+            "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
+            "RETRY_TIMES": self.retry_times,
+            "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+            "DNS_TIMEOUT": 20,
+            "DNS_RESOLVER": "govcrawl.fetch.safety.GuardedResolver",
+            "REQUEST_FINGERPRINTER_CLASS": "govcrawl.fetch.fingerprint.NormalisedFingerprinter",
+            "TELNETCONSOLE_ENABLED": False,
+            "LOG_LEVEL": self.log_level,
+            "LOGSTATS_INTERVAL": 0,
+            "COOKIES_ENABLED": True,
+            "DOWNLOADER_MIDDLEWARES": {
+                "govcrawl.fetch.safety.AddressGuardMiddleware": 50,
+                "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+                "govcrawl.fetch.cookies.HermeticCookiesMiddleware": 700,
+            },
+            "ITEM_PIPELINES": {
+                "govcrawl.pipelines.ExtractPipeline": 300,
+                "govcrawl.pipelines.StorePipeline": 800,
+            },
+            "EXTENSIONS": {"govcrawl.progress.ProgressReporter": 500},
+            "GOVCRAWL_DB": self.db_url,
+            "GOVCRAWL_REGIONS_FILE": self.regions_file,
+            "GOVCRAWL_ALLOW_LOOPBACK": self.allow_loopback,
+            "GOVCRAWL_EXTRACT_WORKERS": self.extract_workers,
+            "GOVCRAWL_MAX_COLUMN_PAGES": self.max_column_pages,
+            "GOVCRAWL_TRIGGER": self.trigger,
+            "GOVCRAWL_RUN_ID": self.run_id,
+        }
+
+
+def _convert(kind: Any, raw: str) -> Any:
+    text = str(kind)
+    if "bool" in text:
+        return _env_bool(raw)
+    if "int" in text:
+        return int(raw)
+    if "float" in text:
+        return float(raw)
+    return raw

@@ -1,0 +1,1 @@
+"""The archive database: schema, engine, migrations and the store."""

@@ -1,0 +1,78 @@
+"""Open the archive database and bring its schema up to date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+import migrations
+
+
+class DatabaseError(RuntimeError):
+    """The archive database URL cannot be used; the message says why, in one line."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def open_engine(db_url: str) -> Engine:
+    """An engine for `db_url`, checked by connecting once."""
+    try:
+        url = make_url(db_url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"bad database URL {db_url!r}: expected e.g. sqlite:///archive.db") from exc
+    try:
+        if url.get_backend_name() == "sqlite":
+            if url.database and url.database != ":memory:":
+                folder = Path(url.database).expanduser().resolve().parent
+                if not folder.is_dir():
+                    raise DatabaseError(
+                        f"bad database URL {db_url!r}: folder {folder} does not exist"
+                    )
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise DatabaseError(f"bad database URL {db_url!r}: unsupported database driver ({exc})") from exc
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseError(f"cannot open database {db_url!r}: {reason}") from exc
+    return engine
+
+
+def alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    cfg.attributes["connection_engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply the Alembic migrations up to `revision` (the crawl does this on a new DB)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    if "alembic_version" not in inspect(engine).get_table_names():
+        return None
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return row[0] if row else None

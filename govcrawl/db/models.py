@@ -1,0 +1,112 @@
+"""The archive schema (ARCHITECTURE.md, "Schema"): one declaration, used by the
+store, the exports and the Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Jurisdiction(Base):
+    __tablename__ = "jurisdiction"
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(String(12))
+    province: Mapped[str] = mapped_column(String(12))
+    portal_url: Mapped[str | None] = mapped_column(Text)
+
+
+class Document(Base):
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    jurisdiction_code: Mapped[str] = mapped_column(ForeignKey("jurisdiction.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="html")
+    title: Mapped[str | None] = mapped_column(Text)
+    report_year: Mapped[int | None] = mapped_column(Integer, index=True)
+    published_at: Mapped[date | None] = mapped_column(Date)
+    agency: Mapped[str | None] = mapped_column(Text)
+    is_annual_report: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    last_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    gone_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.id"
+    )
+
+
+class DocumentVersion(Base):
+    __tablename__ = "document_version"
+    __table_args__ = (Index("ix_document_version_content_hash", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    tables: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    raw_ref: Mapped[str | None] = mapped_column(Text)
+    extractor_version: Mapped[str] = mapped_column(String(16))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(16))
+    regions: Mapped[list[str]] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Fetch(Base):
+    __tablename__ = "fetch"
+    __table_args__ = (
+        Index("ix_fetch_url_hash", "url_hash"),
+        UniqueConstraint("crawl_run_id", "url_hash", name="uq_fetch_run_url"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id"), index=True)
+    url_hash: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(Text)
+    region_slug: Mapped[str | None] = mapped_column(String(64))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    bytes: Mapped[int | None] = mapped_column(Integer)
+    elapsed_ms: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)

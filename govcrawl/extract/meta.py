@@ -1,0 +1,139 @@
+"""Government-site metadata: ``<meta name=...>`` tags, ``<title>``, info block.
+
+China's government website standard has every article page carry
+``ArticleTitle``, ``PubDate``, ``ContentSource``, ``SiteName``, ``SiteIDCode``,
+``ColumnName`` meta tags; pages also print an info block
+(``发布日期：2014-01-30 10:55  发布机构：..  来源：..  点击量：..``) or, on
+信息公开 pages, a table of 索引号 / 发布机构 / 文号 / 成文日期.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from lxml.html import HtmlElement
+
+from govcrawl.extract import xpaths
+
+# meta name (lower-case) -> key in Extraction.meta
+META_NAMES = {
+    "articletitle": "ArticleTitle",
+    "pubdate": "PubDate",
+    "firstpubdate": "FirstPubDate",
+    "contentsource": "ContentSource",
+    "sitename": "SiteName",
+    "sitedomain": "SiteDomain",
+    "siteidcode": "SiteIDCode",
+    "columnname": "ColumnName",
+    "columntype": "ColumnType",
+    "columndescription": "ColumnDescription",
+    "columnkeywords": "ColumnKeywords",
+    "articletype": "ArticleType",
+    "keywords": "Keywords",
+    "description": "Description",
+    "author": "Author",
+    "url": "Url",
+}
+_TAG_RE = re.compile(r"<[^>]*>")
+_WS_RE = re.compile(r"\s+")
+
+# Site-name parts of a <title>: ``_ 万载县人民政府``, ``-中国宜春``, ``| 山西省人民政府门户网站``.
+_TITLE_SEP = r"\s*(?:_{1,2}|\||｜|-{1,2}|—{1,4}|–|::|·)\s*"
+_SITE_PART = (
+    r"(?:中国[\u4e00-\u9fff]{1,8}(?:网|政府网|门户网站)?"
+    r"|[^_|｜—–]{0,30}?(?:人民政府|人民政府办公室|人民政府办公厅|政府|政府网|政府门户网站|门户网站|网站|官网"
+    r"|官方网站|网|欢迎您!?|欢迎你!?|公报|委员会|局|厅|办公室)(?:欢迎您!?)?)"
+)
+_TITLE_SUFFIX_RE = re.compile(rf"(?:{_TITLE_SEP}{_SITE_PART})+\s*$")
+_TITLE_PREFIX_RE = re.compile(rf"^\s*{_SITE_PART}(?:\s*(?:\||｜|_{{1,2}}|—{{1,4}})\s*)")
+
+# Info block fields.  The value runs to the next whitespace (or the next label).
+_INFO_LABELS: dict[str, tuple[str, ...]] = {
+    "发布日期": ("发布日期", "发布时间", "发文日期", "公开日期"),
+    "成文日期": ("成文日期", "生成日期", "印发日期"),
+    "发布机构": ("发布机构", "发布单位", "发文机关", "发布部门", "所属机构", "公开主体"),
+    "来源": ("来源", "信息来源", "文章来源", "稿件来源"),
+    "点击量": ("点击量", "点击数", "浏览次数", "阅读次数", "访问量", "浏览量"),
+    "索引号": ("索引号", "索取号"),
+    "文号": ("文号", "发文字号", "文件编号", "发文号"),
+}
+_STOP_LABELS = sorted({label for labels in _INFO_LABELS.values() for label in labels}, key=len)
+_VALUE = r"[^\s|｜【】\[\]]{1,40}"
+# Labels that must be followed by a colon (they are ordinary words otherwise).
+_COLON_REQUIRED = {"来源", "信息来源", "文章来源", "稿件来源"}
+
+
+def _label_re(label: str) -> str:
+    colon = "[:：]" if label in _COLON_REQUIRED else "[:：]?"
+    return rf"(?<![\u4e00-\u9fff]){label}\s*{colon}\s*"
+
+
+_DATE_VALUE = r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)"
+_INFO_RES: dict[str, re.Pattern[str]] = {}
+for _key, _labels in _INFO_LABELS.items():
+    _alts = "|".join(_label_re(label) for label in sorted(_labels, key=len, reverse=True))
+    _value = _DATE_VALUE if _key in ("发布日期", "成文日期") else rf"({_VALUE})"
+    _INFO_RES[_key] = re.compile(rf"(?:{_alts}){_value}")
+_STOP_RE = re.compile("|".join(sorted(_STOP_LABELS, key=len, reverse=True)))
+_BAD_VALUE_RE = re.compile(r"^[:：\-—/|]*$|^[无暂]$")
+
+
+def read_meta_tags(tree: HtmlElement) -> dict[str, str]:
+    """The government-site meta tags, names case-insensitive; first non-empty wins."""
+    found: dict[str, str] = {}
+    for el in xpaths.META_TAGS(tree):
+        name = (el.get("name") or "").strip().lower()
+        key = META_NAMES.get(name)
+        if key is None or key in found:
+            continue
+        value = clean_meta_value(el.get("content") or "")
+        if value:
+            found[key] = value
+    return found
+
+
+def clean_meta_value(value: str) -> str:
+    """Unescape, strip HTML markup (ccdi.gov.cn puts ``<p><span>`` into ArticleTitle)."""
+    value = html.unescape(value)
+    if "<" in value:
+        value = _TAG_RE.sub(" ", value)
+        value = html.unescape(value)
+    return _WS_RE.sub(" ", value).strip()
+
+
+def clean_title(title: str | None, site_name: str | None = None) -> str | None:
+    """A ``<title>`` without the site name around it."""
+    if not title:
+        return None
+    t = _WS_RE.sub(" ", title).strip()
+    if site_name:
+        site = re.escape(site_name.strip())
+        t = re.sub(rf"{_TITLE_SEP}{site}\s*$", "", t)
+        t = re.sub(rf"^\s*{site}\s*(?:{_TITLE_SEP}|\s)\s*", "", t)
+    previous = None
+    while previous != t:
+        previous = t
+        stripped = _TITLE_SUFFIX_RE.sub("", t)
+        if len(stripped) >= 4:
+            t = stripped
+        stripped = _TITLE_PREFIX_RE.sub("", t)
+        if len(stripped) >= 4:
+            t = stripped
+    return t.strip(" _-|—") or None
+
+
+def read_info_fields(text: str) -> dict[str, str]:
+    """发布日期, 发布机构, 来源, 点击量, 索引号, 文号 from a page's visible text."""
+    found: dict[str, str] = {}
+    for key, pattern in _INFO_RES.items():
+        for m in pattern.finditer(text):
+            value = m.group(1).strip()
+            stop = _STOP_RE.search(value)
+            if stop and stop.start() > 0:
+                value = value[: stop.start()]
+            value = value.strip(" :：,，;；")
+            if value and not _BAD_VALUE_RE.match(value):
+                found[key] = _WS_RE.sub(" ", value)
+                break
+    return found

@@ -1,0 +1,41 @@
+"""What goes into and comes out of the extractor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+EXTRACTOR_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class PageInput:
+    """A fetched page, as the crawler hands it to the extractor."""
+
+    url: str
+    body: bytes
+    content_type: str | None = None  # the HTTP Content-Type header, if any
+    container: str | None = None  # CSS selector of the CMS content container, if known
+    listing_title: str | None = None  # the link text on the column page
+    listing_date: date | None = None  # the date printed beside the link on the column page
+    jurisdiction_name: str | None = None  # name of the region whose column listed the page
+
+
+@dataclass
+class Extraction:
+    """Clean text and metadata of one page."""
+
+    url: str
+    title: str | None
+    text: str
+    tables: list[list[list[str]]] = field(default_factory=list)
+    published_at: date | None = None
+    report_year: int | None = None
+    agency: str | None = None
+    is_annual_report: bool = False
+    flags: list[str] = field(default_factory=list)  # spam_injection, placeholder_text, ...
+    content_hash: str = ""  # sha256 of the whitespace-normalised text
+    meta: dict[str, str] = field(default_factory=dict)  # government-site <meta> tags
+    encoding: str = "utf-8"
+    kind: str = "html"
+    reject: str | None = None  # why this is not content at all (challenge, soft404, near_empty)

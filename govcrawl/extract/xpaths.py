@@ -1,0 +1,61 @@
+"""Every XPath and CSS expression the extractor uses, compiled once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from lxml.cssselect import CSSSelector
+from lxml.etree import XPath
+
+META_TAGS = XPath("//meta[@name or @http-equiv or @property]")
+TITLE = XPath("//title")
+BODY = XPath("//body")
+# Headings that may hold the article title, in document order.
+HEADINGS = XPath(
+    "//h1 | //h2 | //*[self::div or self::p or self::td or self::span or self::h3]"
+    "[contains(@class, 'title') or contains(@class, 'Title') or contains(@id, 'title')"
+    " or contains(@class, 'bt') or contains(@class, 'tit')]"
+)
+# Elements never part of the text.
+UNWANTED_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
+
+TABLES = XPath(".//table")
+NESTED_TABLE = XPath(".//table")
+ROWS = XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+CELLS = XPath("./td | ./th")
+BLOCKS_IN_CELL = XPath(".//p | .//div | .//br")
+
+# CMS content containers, most specific first (TRS, Hanweb/大汉, 开普 UCAP, generic).
+KNOWN_CONTAINERS: tuple[CSSSelector, ...] = tuple(
+    CSSSelector(s)
+    for s in (
+        "div.TRS_Editor",
+        "div.TRS_UEDITOR",
+        "div.Custom_UnionStyle",
+        "#UCAP-CONTENT",
+        "#zoom",
+        "#Zoom",
+        "#fontzoom",
+        "#detailContent",
+        ".pages_content",
+        ".article-content",
+        ".content_article",
+        ".art_con",
+        ".main-txt",
+        ".xxgk_content",
+        ".zwgk_content",
+        "#js_content",
+        "#ContentRegion",
+        "#ArticleContent",
+        ".article_content",
+        ".detail-content",
+        ".news_content",
+        "#content_text",
+    )
+)
+
+
+@lru_cache(maxsize=256)
+def css(selector: str) -> CSSSelector:
+    """A spider-supplied CSS selector, compiled once per process."""
+    return CSSSelector(selector)

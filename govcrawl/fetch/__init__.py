@@ -1,0 +1,1 @@
+"""Fetching: Scrapy components that keep the crawl safe, hermetic and polite."""

@@ -1,0 +1,110 @@
+"""Refuse destinations on loopback, private, link-local and other non-public
+addresses, checked on the resolved address of every request (redirects are new
+requests, so they are checked too), so a hacked page cannot point the crawler
+at the machine's own network. ``--allow-loopback`` lifts this for 127.0.0.0/8
+only (the local portal replicas of the demo and the tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.resolver import CachingThreadedResolver
+from twisted.internet import defer
+
+LOOPBACK_V4 = ipaddress.ip_network("127.0.0.0/8")
+
+
+class BlockedDestination(IgnoreRequest):
+    """A request to an address the crawler must not visit."""
+
+
+def refusal(ip: str, allow_loopback: bool) -> str | None:
+    """Why `ip` may not be visited, or None when it may."""
+    try:
+        addr: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(ip)
+    except ValueError:
+        return f"{ip!r} is not an IP address"
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    if addr.version == 4 and addr in LOOPBACK_V4:
+        return None if allow_loopback else f"{addr} is a loopback address"
+    if addr.is_loopback:
+        return f"{addr} is a loopback address"
+    if addr.is_link_local:
+        return f"{addr} is a link-local address"
+    if addr.is_private:
+        return f"{addr} is a private address"
+    if addr.is_multicast or addr.is_unspecified or addr.is_reserved or not addr.is_global:
+        return f"{addr} is not a public address"
+    return None
+
+
+async def resolve(host: str, port: int) -> list[str]:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return [host.strip("[]")]
+    except ValueError:
+        pass
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({str(info[4][0]) for info in infos})
+
+
+class AddressGuardMiddleware:
+    """Downloader middleware: checks the resolved address before each download."""
+
+    def __init__(self, allow_loopback: bool):
+        self.allow_loopback = allow_loopback
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
+        return cls(crawler.settings.getbool("GOVCRAWL_ALLOW_LOOPBACK"))
+
+    async def process_request(self, request: Request) -> None:
+        parsed = request.url.split("://", 1)
+        if len(parsed) != 2 or parsed[0] not in ("http", "https"):
+            raise BlockedDestination(f"refused {request.url}: not an http(s) URL")
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(request.url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            addresses = await resolve(host, port)
+        except OSError:
+            return  # DNS failure: the download itself reports it as a DNS error
+        for ip in addresses:
+            reason = refusal(ip, self.allow_loopback)
+            if reason:
+                raise BlockedDestination(f"refused {request.url}: {host} resolves to {reason}")
+
+
+class GuardedResolver(CachingThreadedResolver):
+    """Second line against DNS rebinding: the resolver the connection itself uses
+    refuses the same addresses (the download then fails as a DNS error)."""
+
+    allow_loopback = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.allow_loopback = crawler.settings.getbool("GOVCRAWL_ALLOW_LOOPBACK")
+        return resolver
+
+    def getHostByName(self, name: str, timeout: Any = ()) -> defer.Deferred[str]:
+        d = super().getHostByName(name, timeout)
+
+        def check(ip: str) -> str:
+            reason = refusal(ip, self.allow_loopback)
+            if reason:
+                raise BlockedDestination(f"{name} resolves to {reason}")
+            return ip
+
+        d.addCallback(check)
+        return d

@@ -1,0 +1,64 @@
+"""The items spiders yield: one record schema, shared by pipelines and store.
+
+Spider callbacks are pure: a response in, these items (or requests) out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from govcrawl.extract import Extraction
+
+
+@dataclass
+class FetchedPage:
+    """A document page the crawler fetched successfully (HTTP 2xx)."""
+
+    region_slug: str
+    url: str  # the normalised URL the document is known by
+    final_url: str  # where redirects ended
+    status: int
+    body: bytes
+    fetched_at: datetime
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    elapsed_ms: int | None = None
+    container: str | None = None
+    listing_title: str | None = None
+    listing_date: date | None = None
+    extraction: Extraction | None = None  # filled in by the extraction pipeline
+    extract_error: str | None = None
+
+
+@dataclass
+class FetchFailed:
+    """A fetch that produced no content: HTTP error, timeout, refused, blocked."""
+
+    region_slug: str
+    url: str
+    outcome: str  # http_error / timeout / dns_error / connection_error / blocked / robots / ...
+    error: str
+    fetched_at: datetime
+    status: int | None = None
+    elapsed_ms: int | None = None
+    is_listing: bool = False
+
+
+@dataclass
+class ListingVisited:
+    """A report-column page: what it listed and what the spider did with the links."""
+
+    region_slug: str
+    url: str
+    status: int
+    fetched_at: datetime
+    article_links: int = 0
+    followed: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
+    bytes: int = 0
+    elapsed_ms: int | None = None
+
+
+CrawlItem = FetchedPage | FetchFailed | ListingVisited

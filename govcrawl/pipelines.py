@@ -1,0 +1,218 @@
+"""Item pipelines: extract (in a worker process pool), then store.
+
+Extraction is CPU work; it runs in a process pool shared by every crawler in
+the process so both cores are used and Scrapy's reactor never stalls. Database
+writes run on one writer thread (one transaction per item).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from govcrawl.db.engine import open_engine, upgrade
+from govcrawl.db.store import SaveResult, Store
+from govcrawl.extract import Extraction, PageInput, extract_page
+from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
+from govcrawl.regions import Region, load_registry
+
+logger = logging.getLogger(__name__)
+EXTRACT_TIMEOUT = 120.0
+
+_pools: dict[int, ProcessPoolExecutor] = {}
+_writers: dict[str, tuple[Store, ThreadPoolExecutor]] = {}
+
+
+def extraction_pool(workers: int) -> ProcessPoolExecutor:
+    """The process-wide extraction pool (forkserver: workers start clean, with
+    the extractor preloaded, never forked from a running reactor)."""
+    pool = _pools.get(workers)
+    if pool is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["govcrawl.extract"])
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        _pools[workers] = pool
+    return pool
+
+
+def store_for(db_url: str) -> tuple[Store, ThreadPoolExecutor]:
+    """The process-wide store and its single writer thread for `db_url`."""
+    if db_url not in _writers:
+        engine = open_engine(db_url)
+        upgrade(engine)
+        _writers[db_url] = (Store(engine), ThreadPoolExecutor(1, thread_name_prefix="govcrawl-db"))
+    return _writers[db_url]
+
+
+def shutdown() -> None:
+    for pool in _pools.values():
+        pool.shutdown(wait=True, cancel_futures=True)
+    _pools.clear()
+    for store, writer in _writers.values():
+        writer.shutdown(wait=True)
+        store.engine.dispose()
+    _writers.clear()
+
+
+def page_input(page: FetchedPage, region: Region | None) -> PageInput:
+    return PageInput(
+        url=page.url,
+        body=page.body,
+        content_type=page.content_type,
+        container=page.container,
+        listing_title=page.listing_title,
+        listing_date=page.listing_date,
+        jurisdiction_name=region.name if region else None,
+    )
+
+
+class ExtractPipeline:
+    """FetchedPage -> FetchedPage with `.extraction` filled in (or `.extract_error`)."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.workers = crawler.settings.getint("GOVCRAWL_EXTRACT_WORKERS", 2)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        return cls(crawler)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, FetchedPage):
+            return item
+        region = getattr(self.crawler.spider, "region", None)
+        job = page_input(item, region)
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            pool = extraction_pool(self.workers)
+            try:
+                future = loop.run_in_executor(pool, extract_page, job)
+                result: Extraction = await asyncio.wait_for(future, EXTRACT_TIMEOUT)
+                item.extraction = result
+                return item
+            except BrokenProcessPool:
+                logger.error("extraction worker died on %s; restarting the pool", item.url)
+                _pools.pop(self.workers, None)
+                if attempt == 2:
+                    item.extract_error = "extraction worker crashed on this page"
+            except TimeoutError:
+                item.extract_error = f"extraction took longer than {EXTRACT_TIMEOUT:.0f}s"
+                break
+            except Exception as exc:  # a bug or a page the extractor cannot read
+                logger.exception("extraction failed on %s", item.url)
+                item.extract_error = f"{type(exc).__name__}: {exc}"
+                break
+        return item
+
+
+class StorePipeline:
+    """The last pipeline: writes every item to the archive and tallies outcomes
+    in the crawler's stats (``govcrawl/...``), which the run summary reads."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.db_url: str = settings.get("GOVCRAWL_DB")
+        self.registry = load_registry(settings.get("GOVCRAWL_REGIONS_FILE"))
+        self.run_id: int | None = settings.getint("GOVCRAWL_RUN_ID") or None
+        self.owns_run = False
+        self.report_docs: set[int] = set()
+        self.years: set[int] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    @property
+    def store(self) -> Store:
+        return store_for(self.db_url)[0]
+
+    async def _write(self, fn: Any, *args: Any) -> Any:
+        writer = store_for(self.db_url)[1]
+        return await asyncio.get_running_loop().run_in_executor(writer, fn, *args)
+
+    async def open_spider(self) -> None:
+        store = self.store  # opens and migrates the database
+        if self.run_id is None:  # `scrapy crawl SLUG`: a run of its own
+            await self._write(store.sync_jurisdictions, self.registry)
+            slug = self.crawler.spider.name if self.crawler.spider else "?"
+            trigger = self.crawler.settings.get("GOVCRAWL_TRIGGER", "manual")
+            self.run_id = await self._write(store.start_run, trigger, [slug])
+            self.owns_run = True
+
+    async def close_spider(self) -> None:
+        if self.owns_run and self.run_id is not None:
+            from govcrawl.summary import summarise
+
+            spider = self.crawler.spider
+            region = getattr(spider, "region", None)
+            stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+            if region is not None:
+                summary = summarise(region, stats)
+                await self._write(
+                    self.store.finish_run,
+                    self.run_id,
+                    "failed" if summary.failed else "ok",
+                    {region.slug: summary.as_dict()},
+                )
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"govcrawl/{key}", count)
+
+    async def process_item(self, item: Any) -> Any:
+        store = self.store
+        if isinstance(item, ListingVisited):
+            await self._write(store.save_listing, self.run_id, item)
+            self._inc("listing_pages")
+            if not item.article_links:
+                self._inc("empty_listing_pages")
+            for reason, count in item.skipped.items():
+                self._inc(f"skipped/{reason}", count)
+        elif isinstance(item, FetchFailed):
+            await self._write(store.save_failure, self.run_id, item)
+            if item.is_listing:
+                self._inc("listing_failures")
+                self._inc(f"listing_error/{item.outcome}")
+            else:
+                self._inc(f"skipped/{item.outcome}")
+        elif isinstance(item, FetchedPage):
+            region = getattr(self.crawler.spider, "region", None)
+            code = self._jurisdiction(item, region)
+            result: SaveResult = await self._write(store.save_page, self.run_id, item, code)
+            self._tally(result)
+            item.body = b""  # keep memory flat: the body is archived now
+        return item
+
+    def _jurisdiction(self, page: FetchedPage, region: Region | None) -> str:
+        if region is None:
+            raise RuntimeError("StorePipeline needs a GovSpider (with a region)")
+        ex = page.extraction
+        title = ex.title if ex else page.listing_title
+        agency = ex.agency if ex else None
+        return self.registry.jurisdiction_for(region, title, agency).code
+
+    def _tally(self, result: SaveResult) -> None:
+        self._inc(f"outcome/{result.outcome}")
+        if result.document_id is None:
+            self._inc(f"skipped/{result.outcome}")
+            return
+        if not result.is_annual_report:
+            self._inc("skipped/not_report")
+            return
+        if result.outcome == "duplicate" and result.document_id in self.report_docs:
+            self._inc("skipped/duplicate_content")
+        if result.document_id not in self.report_docs:
+            self.report_docs.add(result.document_id)
+            self._inc("reports")
+        if result.report_year:
+            self.years.add(result.report_year)
+            if self.crawler.stats is not None:
+                self.crawler.stats.set_value("govcrawl/years", sorted(self.years))
+

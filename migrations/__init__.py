@@ -1,0 +1,1 @@
+"""Alembic migrations of the govcrawl archive (run with `govcrawl db upgrade`)."""

@@ -1,0 +1,47 @@
+"""Alembic environment: migrations run on the engine govcrawl hands over,
+or on `sqlalchemy.url` / GOVCRAWL_DB when Alembic is run directly."""
+
+from __future__ import annotations
+
+import os
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from govcrawl.db.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    engine = config.attributes.get("connection_engine")
+    if engine is None:
+        url = config.get_main_option("sqlalchemy.url") or os.environ.get(
+            "GOVCRAWL_DB", "sqlite:///archive.db"
+        )
+        engine = create_engine(url)
+    with engine.begin() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        context.run_migrations()
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url") or "sqlite:///archive.db",
+        target_metadata=target_metadata,
+        literal_binds=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

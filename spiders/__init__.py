@@ -1,0 +1,1 @@
+"""One thin spider per shipped region; the registry row says where it crawls."""
