@@ -110,7 +110,7 @@ class Config:
             "RETRY_TIMES": self.retry_times,
             "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
             "DNS_TIMEOUT": 20,
-            "DNS_RESOLVER": "govcrawl.fetch.safety.GuardedResolver",
+            "TWISTED_DNS_RESOLVER": "govcrawl.fetch.safety.GuardedResolver",
             "REQUEST_FINGERPRINTER_CLASS": "govcrawl.fetch.fingerprint.NormalisedFingerprinter",
             "TELNETCONSOLE_ENABLED": False,
             "LOG_LEVEL": self.log_level,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from govcrawl.extract import Extraction
+from govcrawl.extract.model import Extraction
 
 
 @dataclass

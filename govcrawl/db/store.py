@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from govcrawl.clock import utcnow
 from govcrawl.db.models import CrawlRun, Document, DocumentVersion, Fetch, Jurisdiction
-from govcrawl.extract import EXTRACTOR_VERSION
+from govcrawl.extract.model import EXTRACTOR_VERSION
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Registry
 from govcrawl.urls import url_hash

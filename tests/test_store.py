@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from govcrawl.db.engine import DatabaseError, current_revision, open_engine, upgrade
+from govcrawl.db.models import Document, DocumentVersion, Fetch
+from govcrawl.db.store import Store
+from govcrawl.extract.model import Extraction
+from govcrawl.items import FetchedPage, FetchFailed
+from govcrawl.regions import builtin_registry
+
+URL = "http://www.zhalantun.gov.cn/zwgk/zfxxgknb/202201/t20220127_1.html"
+
+
+def page(url: str, text: str, when: datetime, *, reject: str | None = None) -> FetchedPage:
+    ex = Extraction(
+        url=url, title="扎兰屯市2021年政府信息公开工作年度报告", text=text,
+        published_at=date(2022, 1, 27), report_year=2021, agency="扎兰屯市人民政府办公室",
+        is_annual_report=reject is None, flags=[], content_hash=f"h-{text}", reject=reject,
+    )
+    return FetchedPage(region_slug="zhalantun", url=url, final_url=url, status=200, body=b"<html/>",
+                       fetched_at=when, extraction=ex)
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Store:
+    engine = open_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    upgrade(engine)
+    assert current_revision(engine) == "0001"
+    s = Store(engine)
+    s.sync_jurisdictions(builtin_registry())
+    s.sync_jurisdictions(builtin_registry())  # idempotent
+    return s
+
+
+def counts(store: Store) -> tuple[int, int, int]:
+    with store.sessions() as session:
+        return (
+            session.scalar(select(func.count()).select_from(Document)) or 0,
+            session.scalar(select(func.count()).select_from(DocumentVersion)) or 0,
+            session.scalar(select(func.count()).select_from(Fetch)) or 0,
+        )
+
+
+def test_unchanged_changed_duplicate_and_rejected(store: Store) -> None:
+    t1, t2, t3 = datetime(2026, 1, 1), datetime(2026, 1, 2), datetime(2026, 1, 3)
+    run1 = store.start_run("manual", ["zhalantun"])
+    assert store.save_page(run1, page(URL, "正文一", t1), "150783").outcome == "stored"
+    # the same report under a spelling variant of its URL is the same document
+    variant = URL.replace("http://www.", "HTTP://WWW.") + "?utm_source=wechat#top"
+    assert store.save_page(run1, page(variant, "正文一", t1), "150783").outcome == "unchanged"
+    # a mirror at another path with the same text is tied to the first document
+    mirror = URL.replace("/zwgk/", "/xxgk/")
+    dup = store.save_page(run1, page(mirror, "正文一", t1), "150783")
+    assert dup.outcome == "duplicate"
+    assert counts(store)[:2] == (1, 1)
+
+    run2 = store.start_run("scheduled", ["zhalantun"])
+    assert store.save_page(run2, page(URL, "正文一", t2), "150783").outcome == "unchanged"
+    assert counts(store)[:2] == (1, 1)
+    run3 = store.start_run("scheduled", ["zhalantun"])
+    assert store.save_page(run3, page(URL, "正文二", t3), "150783").outcome == "changed"
+    assert counts(store)[:2] == (1, 2)
+    with store.sessions() as session:
+        doc = session.scalars(select(Document)).one()
+        assert (doc.first_seen_at, doc.last_seen_at, doc.last_changed_at) == (t1, t3, t3)
+        assert [v.text for v in doc.versions] == ["正文一", "正文二"]
+
+    challenge = URL.replace("_1.html", "_9.html")
+    assert store.save_page(run3, page(challenge, "", t3, reject="challenge"), "150783").outcome == "challenge"
+    store.save_failure(run3, FetchFailed("zhalantun", URL.replace("_1", "_404"), "http_error", "HTTP 404", t3, 404))
+    assert counts(store)[:2] == (1, 2)
+    with store.sessions() as session:
+        outcomes = dict(session.execute(select(Fetch.url, Fetch.outcome).where(Fetch.crawl_run_id == run3)).all())
+    assert outcomes[challenge] == "challenge"
+    assert outcomes[URL.replace("_1", "_404")] == "http_error"
+
+
+@pytest.mark.parametrize("url", ["nonsense://x", "sqlite:////no/such/folder/a.db", "postgresql+nosuchdriver://x/y"])
+def test_bad_database_urls_get_one_clear_error(url: str) -> None:
+    with pytest.raises(DatabaseError) as info:
+        open_engine(url)
+    assert url in str(info.value)
+    assert "\n" not in str(info.value)
