@@ -38,7 +38,9 @@ _REPORT_URL_RE = re.compile(r"ndbg|nianbao|xxgknb|zfxxgknb|gknb|/nb/|annual", re
 _NON_PAGE_URL_RE = re.compile(r"^\s*(?:javascript:|mailto:|tel:|#)", re.I)
 
 # Content farms and template sites: not government reports.
-_FARM_TEXT_RE = re.compile(r"范文|小编|精选\d*篇|[（(]\d+篇[)）]|篇一[:：]|样例[一二三四五六七八九十]")
+_FARM_TEXT_RE = re.compile(
+    r"范文|小编|精选\d*篇|[（(]\d+篇[)）]|篇一[:：]|样例[一二三四五六七八九十]"
+)
 _FARM_URL_RE = re.compile(
     r"fanwen|wenku|docin|doc88|360doc|wendangku|diyifanwen|ruiwen|yuwenmi|hrbeduy|gerenjianli",
     re.I,
@@ -82,9 +84,7 @@ def link_is_candidate(title: str, url: str) -> bool:
     if _REPORT_RE.search(t):
         return True
     # A cut-off title: worth a fetch when it names disclosure and a year.
-    return bool(
-        _TRUNCATED_RE.search(t) and _YEAR_RE.search(t) and _TRUNCATED_CONTEXT_RE.search(t)
-    )
+    return bool(_TRUNCATED_RE.search(t) and _YEAR_RE.search(t) and _TRUNCATED_CONTEXT_RE.search(t))
 
 
 def title_names_report(title: str | None) -> bool:
@@ -132,4 +132,3 @@ def is_annual_report(title: str | None, text: str, url: str | None = None) -> bo
         ]
         return not any(_NEGATIVE_TITLE_RE.search(line) for line in title_lines)
     return False
-

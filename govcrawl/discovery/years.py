@@ -81,29 +81,33 @@ def _make_date(y: int | None, m: int | None, d: int | None) -> date | None:
         return None
 
 
-def parse_date(s: str) -> date | None:
-    """The first date written in ``s``, or None."""
+def parse_date(s: str, fallback: bool = True) -> date | None:
+    """The first date written in ``s``, or None.
+
+    ``fallback=False`` skips dateparser (for scanning many lines quickly).
+    """
     if not s:
         return None
     s = unicodedata.normalize("NFKC", s)
-    m = _NUMERIC_DATE_RE.search(s)
-    if m:
+    matched = False
+    for m in _NUMERIC_DATE_RE.finditer(s):
+        matched = True
         found = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if found:
             return found
-    m = _CN_DATE_RE.search(s)
-    if m:
+    for m in _CN_DATE_RE.finditer(s):
+        matched = True
         found = _make_date(_year_value(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3)))
         if found:
             return found
-    m = _COMPACT_DATE_RE.match(s)
-    if m:
-        found = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if found:
-            return found
+    compact = _COMPACT_DATE_RE.match(s)
+    if compact:
+        return _make_date(int(compact.group(1)), int(compact.group(2)), int(compact.group(3)))
+    if matched:
+        return None  # a date written out in full, but no such day: not a guess for dateparser
     # Last resort, for forms the patterns above do not know.  Only short strings
     # with a digit: dateparser is slow and guesses wildly on long text.
-    if len(s) > 40 or not _HAS_DIGIT_RE.search(s):
+    if not fallback or len(s) > 40 or not _HAS_DIGIT_RE.search(s):
         return None
     parsed = dateparser.parse(
         s, languages=["zh", "en"], settings={"REQUIRE_PARTS": ["year", "month", "day"]}

@@ -86,6 +86,8 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
     """The text of ``body`` and the encoding used to read it."""
     if body.startswith(codecs.BOM_UTF8):
         return body[len(codecs.BOM_UTF8) :].decode("utf-8", "replace"), "utf-8"
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return body.decode("utf-16", "replace"), "utf-16"
     declared = [c for c in (header_charset(content_type), meta_charset(body)) if c]
     if body.isascii():
         return body.decode("ascii"), next((c for c in declared if c != "latin-1"), "utf-8")

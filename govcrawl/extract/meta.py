@@ -45,10 +45,11 @@ _SITE_PART = (
     r"|[^_|｜—–]{0,30}?(?:人民政府|人民政府办公室|人民政府办公厅|政府|政府网|政府门户网站|门户网站|网站|官网"
     r"|官方网站|网|欢迎您!?|欢迎你!?|公报|委员会|局|厅|办公室)(?:欢迎您!?)?)"
 )
+_MIN_TITLE = 4
 _TITLE_SUFFIX_RE = re.compile(rf"(?:{_TITLE_SEP}{_SITE_PART})+\s*$")
 _TITLE_PREFIX_RE = re.compile(rf"^\s*{_SITE_PART}(?:\s*(?:\||｜|_{{1,2}}|—{{1,4}})\s*)")
 
-# Info block fields.  The value runs to the next whitespace (or the next label).
+# Info block fields.  The value runs to the next blank, bar or label.
 _INFO_LABELS: dict[str, tuple[str, ...]] = {
     "发布日期": ("发布日期", "发布时间", "发文日期", "公开日期"),
     "成文日期": ("成文日期", "生成日期", "印发日期"),
@@ -58,24 +59,21 @@ _INFO_LABELS: dict[str, tuple[str, ...]] = {
     "索引号": ("索引号", "索取号"),
     "文号": ("文号", "发文字号", "文件编号", "发文号"),
 }
-_STOP_LABELS = sorted({label for labels in _INFO_LABELS.values() for label in labels}, key=len)
-_VALUE = r"[^\s|｜【】\[\]]{1,40}"
+_KEY_OF_LABEL = {label: key for key, labels in _INFO_LABELS.items() for label in labels}
 # Labels that must be followed by a colon (they are ordinary words otherwise).
-_COLON_REQUIRED = {"来源", "信息来源", "文章来源", "稿件来源"}
-
-
-def _label_re(label: str) -> str:
-    colon = "[:：]" if label in _COLON_REQUIRED else "[:：]?"
-    return rf"(?<![\u4e00-\u9fff]){label}\s*{colon}\s*"
-
-
-_DATE_VALUE = r"(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)"
-_INFO_RES: dict[str, re.Pattern[str]] = {}
-for _key, _labels in _INFO_LABELS.items():
-    _alts = "|".join(_label_re(label) for label in sorted(_labels, key=len, reverse=True))
-    _value = _DATE_VALUE if _key in ("发布日期", "成文日期") else rf"({_VALUE})"
-    _INFO_RES[_key] = re.compile(rf"(?:{_alts}){_value}")
-_STOP_RE = re.compile("|".join(sorted(_STOP_LABELS, key=len, reverse=True)))
+_COLON_REQUIRED = frozenset({"来源", "信息来源", "文章来源", "稿件来源"})
+_DATE_KEYS = frozenset({"发布日期", "成文日期"})
+# Labels may be spaced out (``索 引 号``); one pass finds them all.
+_LABEL_RE = re.compile(
+    "|".join(r"\s?".join(label) for label in sorted(_KEY_OF_LABEL, key=len, reverse=True))
+)
+_COLON_RE = re.compile(r"\s*([:：]?)\s*")
+_VALUE_RE = re.compile(r"[^\s|｜【】\[\]]{1,40}")
+_DATE_VALUE_RE = re.compile(
+    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+_DATE_LOOKBACK = 40
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _BAD_VALUE_RE = re.compile(r"^[:：\-—/|]*$|^[无暂]$")
 
 
@@ -114,26 +112,44 @@ def clean_title(title: str | None, site_name: str | None = None) -> str | None:
     previous = None
     while previous != t:
         previous = t
-        stripped = _TITLE_SUFFIX_RE.sub("", t)
-        if len(stripped) >= 4:
-            t = stripped
-        stripped = _TITLE_PREFIX_RE.sub("", t)
-        if len(stripped) >= 4:
-            t = stripped
+        for pattern in (_TITLE_SUFFIX_RE, _TITLE_PREFIX_RE):
+            stripped = pattern.sub("", t)
+            # What is left must be the bigger part: ``万载县人民政府 | 万载县2015年...统计公报``
+            # loses its prefix, not the title that happens to end in 公报.
+            if len(stripped) >= _MIN_TITLE and len(stripped) * 2 >= len(t) - len(stripped):
+                t = stripped
     return t.strip(" _-|—") or None
 
 
 def read_info_fields(text: str) -> dict[str, str]:
-    """发布日期, 发布机构, 来源, 点击量, 索引号, 文号 from a page's visible text."""
+    """发布日期, 发布机构, 来源, 点击量, 索引号, 文号 from a page's visible text (first wins)."""
     found: dict[str, str] = {}
-    for key, pattern in _INFO_RES.items():
-        for m in pattern.finditer(text):
-            value = m.group(1).strip()
-            stop = _STOP_RE.search(value)
-            if stop and stop.start() > 0:
-                value = value[: stop.start()]
-            value = value.strip(" :：,，;；")
-            if value and not _BAD_VALUE_RE.match(value):
-                found[key] = _WS_RE.sub(" ", value)
-                break
+    date_near_source: str | None = None
+    for m in _LABEL_RE.finditer(text):
+        label = _WS_RE.sub("", m.group(0))
+        key = _KEY_OF_LABEL.get(label)
+        if key is None or key in found:
+            continue
+        if m.start() > 0 and _CJK_RE.match(text, m.start() - 1):
+            continue  # part of a longer word (资金来源, 网站访问量)
+        colon = _COLON_RE.match(text, m.end())
+        if colon is None or (label in _COLON_REQUIRED and not colon.group(1)):
+            continue
+        value_re = _DATE_VALUE_RE if key in _DATE_KEYS else _VALUE_RE
+        value_m = value_re.match(text, colon.end())
+        if value_m is None:
+            continue
+        if key == "来源" and date_near_source is None:
+            # ``2022-05-07 00:00　来源：...``: an unlabelled date just before 来源.
+            near = _DATE_VALUE_RE.search(text, max(0, m.start() - _DATE_LOOKBACK), m.start())
+            date_near_source = near.group(0) if near else None
+        value = value_m.group(0)
+        stop = _LABEL_RE.search(value)
+        if stop:
+            value = value[: stop.start()]  # ran into the next label (or is one)
+        value = value.strip().strip(" :：,，;；")
+        if value and not _BAD_VALUE_RE.match(value):
+            found[key] = _WS_RE.sub(" ", value)
+    if "发布日期" not in found and date_near_source:
+        found["发布日期"] = _WS_RE.sub(" ", date_near_source)
     return found

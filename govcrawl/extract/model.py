@@ -19,6 +19,7 @@ class PageInput:
     listing_title: str | None = None  # the link text on the column page
     listing_date: date | None = None  # the date printed beside the link on the column page
     jurisdiction_name: str | None = None  # name of the region whose column listed the page
+    status: int | None = None  # the HTTP status, if known (412/521 walls are challenges)
 
 
 @dataclass
@@ -35,7 +36,10 @@ class Extraction:
     is_annual_report: bool = False
     flags: list[str] = field(default_factory=list)  # spam_injection, placeholder_text, ...
     content_hash: str = ""  # sha256 of the whitespace-normalised text
-    meta: dict[str, str] = field(default_factory=dict)  # government-site <meta> tags
+    # government-site <meta> tags (ArticleTitle, PubDate, ContentSource, SiteName, SiteIDCode,
+    # ColumnName, Keywords, Description ...) and the info block (发布日期, 发布机构, 来源, 点击量,
+    # 索引号, 文号)
+    meta: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
     kind: str = "html"
     reject: str | None = None  # why this is not content at all (challenge, soft404, near_empty)

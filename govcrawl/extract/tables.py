@@ -35,10 +35,13 @@ def cell_text(cell: HtmlElement) -> str:
 
 
 def is_layout_table(table: HtmlElement) -> bool:
-    """A table used to lay out the page (nested tables, a cell full of prose)."""
+    """A table used to lay out the page (nested tables, one column, a cell full of prose)."""
     if xpaths.NESTED_TABLE(table):
         return True
-    for row in xpaths.ROWS(table):
+    rows = xpaths.ROWS(table, t=table)
+    if all(len(xpaths.CELLS(row)) <= 1 for row in rows):
+        return True
+    for row in rows:
         for cell in xpaths.CELLS(row):
             if len(xpaths.BLOCKS_IN_CELL(cell)) >= _LAYOUT_CELL_BLOCKS:
                 return True
@@ -52,7 +55,7 @@ def parse_table(table: HtmlElement) -> Table:
     grid: dict[tuple[int, int], str] = {}
     n_rows = 0
     n_cols = 0
-    for r, row in enumerate(xpaths.ROWS(table)):
+    for r, row in enumerate(xpaths.ROWS(table, t=table)):
         c = 0
         for cell in xpaths.CELLS(row):
             while (r, c) in grid:

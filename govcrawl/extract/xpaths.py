@@ -21,7 +21,8 @@ UNWANTED_TAGS = ("script", "style", "noscript", "template", "iframe", "object", 
 
 TABLES = XPath(".//table")
 NESTED_TABLE = XPath(".//table")
-ROWS = XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+# Rows of table $t, not of a table nested in it (a <thead> misplaced inside <tbody> included).
+ROWS = XPath(".//tr[count(ancestor::table[1] | $t) = 1]")
 CELLS = XPath("./td | ./th")
 BLOCKS_IN_CELL = XPath(".//p | .//div | .//br")
 

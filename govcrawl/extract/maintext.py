@@ -1,0 +1,194 @@
+"""The main text: the CMS content container (or the page) through trafilatura.
+
+Tables are parsed here, by our own code (rowspan/colspan expanded), and each
+data table is swapped for a placeholder paragraph before trafilatura runs;
+the placeholders become ``cell | cell`` lines afterwards.  Layout tables are
+turned into plain blocks so trafilatura reads them as paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import trafilatura
+from lxml.html import HtmlElement, fromstring
+
+from govcrawl.extract import chrome, xpaths
+from govcrawl.extract import tables as tables_mod
+
+_PLACEHOLDER = "GOVCRAWLTABLE{}X"
+_PLACEHOLDER_RE = re.compile(r"GOVCRAWLTABLE(\d+)X")
+_MIN_CONTAINER_CHARS = 20
+# An info table (索引号/发布机构/文号) is chrome, not report data.
+_INFO_TABLE_RE = re.compile(r"索引号|索取号|发文字号|主题分类|发布机构|成文日期|生成日期")
+_INFO_TABLE_MIN_LABELS = 2
+_INFO_TABLE_MAX_CHARS = 600
+_SPACES_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]+")
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
+_ALL_SPACE_RE = re.compile(r"\s+")
+_RETRY_BELOW_CHARS = 200  # a whole-page precision run this short is retried in balanced mode
+
+
+@dataclass
+class MainText:
+    """What comes out of the content area."""
+
+    text: str
+    tables: list[tables_mod.Table] = field(default_factory=list)
+    used_container: bool = False
+
+
+def find_container(tree: HtmlElement, selector: str | None) -> HtmlElement | None:
+    """The spider's container, else a known CMS container, holding some text."""
+    candidates: list[HtmlElement] = []
+    if selector:
+        try:
+            candidates.extend(xpaths.css(selector)(tree))
+        except Exception:  # a bad selector from a registry row must not kill extraction
+            candidates = []
+    if not candidates:
+        for known in xpaths.KNOWN_CONTAINERS:
+            found = known(tree)
+            if found:
+                candidates = found
+                break
+    best: HtmlElement | None = None
+    best_len = _MIN_CONTAINER_CHARS - 1
+    for el in candidates:
+        n = len(el.text_content().strip())
+        if n > best_len:
+            best, best_len = el, n
+    return best
+
+
+def _is_info_table(table: HtmlElement) -> bool:
+    text = _ALL_SPACE_RE.sub("", table.text_content())
+    return (
+        len(text) <= _INFO_TABLE_MAX_CHARS
+        and len(_INFO_TABLE_RE.findall(text)) >= _INFO_TABLE_MIN_LABELS
+    )
+
+
+def prepare_tables(scope: HtmlElement) -> list[tables_mod.Table]:
+    """Parse data tables, put placeholders in their place; unwrap layout tables."""
+    found: list[tables_mod.Table] = []
+    # Outermost first: a layout table is unwrapped, then its inner tables are seen.
+    for table in list(xpaths.TABLES(scope)):
+        if table.tag != "table" or table.getparent() is None:
+            continue  # already unwrapped or removed
+        if _is_info_table(table):
+            table.drop_tree()
+            continue
+        if tables_mod.is_layout_table(table):
+            _unwrap_layout_table_shallow(table)
+            continue
+        rows = tables_mod.parse_table(table)
+        if not rows or all(chrome.is_chrome_line(" ".join(row)) for row in rows):
+            table.drop_tree()
+            continue
+        placeholder = table.makeelement("p", {})
+        placeholder.text = _PLACEHOLDER.format(len(found))
+        placeholder.tail = table.tail
+        parent = table.getparent()
+        if parent is not None:
+            parent.replace(table, placeholder)
+        found.append(rows)
+    return found
+
+
+def _unwrap_layout_table_shallow(table: HtmlElement) -> None:
+    """Turn this table's own rows and cells (not nested tables) into divs."""
+    own = [table]
+    for el in table.iter():
+        if el is table:
+            continue
+        if el.tag == "table":
+            continue
+        # Only rows and cells that belong to this table, not to a nested one.
+        owner = el.getparent()
+        while owner is not None and owner.tag != "table" and owner is not table:
+            owner = owner.getparent()
+        if owner is table and el.tag in ("tbody", "thead", "tfoot", "tr", "td", "th", "caption"):
+            own.append(el)
+    for el in own:
+        el.tag = "div"
+        for attr in ("rowspan", "colspan"):
+            el.attrib.pop(attr, None)
+
+
+_BLOCK_TAGS = ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section")
+
+
+def block_text(el: HtmlElement) -> str:
+    """An element's text with a line break after every block (the element is changed)."""
+    for block in el.iter(*_BLOCK_TAGS):
+        block.tail = "\n" + (block.tail or "")
+    return str(el.text_content())
+
+
+def _wrap(container: HtmlElement) -> HtmlElement:
+    """A document holding only the container (trafilatura wants a whole page)."""
+    doc = fromstring("<html><head></head><body></body></html>")
+    container.tail = None
+    doc[-1].append(container)
+    return doc
+
+
+def _run_trafilatura(doc: HtmlElement, precision: bool, recall: bool, url: str) -> str:
+    text = trafilatura.extract(
+        doc,
+        url=url or None,
+        include_tables=True,
+        include_comments=False,
+        include_images=False,
+        include_links=False,
+        favor_precision=precision,
+        favor_recall=recall,
+        fast=True,
+        deduplicate=False,
+        with_metadata=False,
+        output_format="txt",
+    )
+    return text or ""
+
+
+def tidy(text: str) -> str:
+    """One paragraph a line, blanks trimmed, no runs of empty lines."""
+    lines = [_SPACES_RE.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
+
+
+def extract_main_text(tree: HtmlElement, container: str | None, url: str) -> MainText:
+    """The main text of a parsed page (the tree is consumed)."""
+    scope = find_container(tree, container)
+    used_container = scope is not None
+    if scope is None:
+        body = xpaths.BODY(tree)
+        scope = body[0] if body else tree
+    found = prepare_tables(scope)
+    doc = _wrap(scope) if used_container else tree
+    # In the container everything is content: favour recall.  On a whole page
+    # favour precision (menus, link lists), and retry balanced if that finds little.
+    raw = _run_trafilatura(doc, not used_container, used_container, url)
+    if not used_container and len(raw) < _RETRY_BELOW_CHARS:
+        raw = max(raw, _run_trafilatura(doc, False, False, url), key=len)
+    if used_container and len(raw) < _MIN_CONTAINER_CHARS:
+        # trafilatura found nothing it liked in the container: take its text as it is.
+        raw = block_text(scope)
+    return MainText(text=tidy(raw), tables=found, used_container=used_container)
+
+
+def fill_tables(text: str, found: list[tables_mod.Table]) -> str:
+    """Placeholders replaced by the tables as ``cell | cell`` lines."""
+
+    def render(m: re.Match[str]) -> str:
+        index = int(m.group(1))
+        return tables_mod.render_table(found[index]) if index < len(found) else ""
+
+    return _PLACEHOLDER_RE.sub(render, text)
+
+
+def used_table_indices(text: str) -> list[int]:
+    """Which tables' placeholders survived extraction, in order."""
+    return [int(m.group(1)) for m in _PLACEHOLDER_RE.finditer(text)]

@@ -1,0 +1,139 @@
+"""``extract_page``: one fetched page in, clean text, tables and metadata out.
+
+The HTML is decoded once and parsed once; metadata is read from the tree
+first, then the content container (or the page) goes through trafilatura.
+Pure CPU work, no I/O: the crawl runs it in a process pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from lxml import etree
+from lxml.html import HtmlElement, HTMLParser, document_fromstring
+
+from govcrawl.discovery.classify import is_annual_report
+from govcrawl.discovery.years import report_year
+from govcrawl.extract import chrome, fields, flags, maintext, xpaths
+from govcrawl.extract.decode import decode_body
+from govcrawl.extract.meta import read_info_fields, read_meta_tags
+from govcrawl.extract.model import Extraction, PageInput
+
+_PARSER = HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+_WHITESPACE_RE = re.compile(r"\s+")
+
+
+def content_hash(text: str) -> str:
+    """sha256 hex of the text with all whitespace removed."""
+    return hashlib.sha256(_WHITESPACE_RE.sub("", text).encode("utf-8")).hexdigest()
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """The lxml tree of a page, or None if there is nothing to parse."""
+    html = _XML_DECL_RE.sub("", html, count=1)
+    if not html.strip():
+        return None
+    try:
+        tree = document_fromstring(html, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+    if not isinstance(tree, HtmlElement):
+        return None
+    _merge_extra_roots(tree)
+    return tree
+
+
+def _merge_extra_roots(root: HtmlElement) -> None:
+    """Pages with a second ``<html>`` get two root elements: fold them into the first."""
+    extra = list(root.itersiblings())
+    if not extra:
+        return
+    head = next((child for child in root if child.tag == "head"), None)
+    body = next((child for child in root if child.tag == "body"), None)
+    if body is None:
+        body = root.makeelement("body", {})
+        root.append(body)
+    for sibling in extra:
+        for child in list(sibling):
+            if child.tag == "head" and head is not None:
+                head.extend(list(child))
+            elif child.tag == "body":
+                body.extend(list(child))
+            else:
+                body.append(child)
+
+
+def _rejected(page: PageInput, reason: str, encoding: str, title: str | None = None) -> Extraction:
+    return Extraction(
+        url=page.url,
+        title=title,
+        text="",
+        encoding=encoding,
+        reject=reason,
+        flags=[flags.NEAR_EMPTY] if reason == flags.REJECT_NEAR_EMPTY else [],
+        content_hash=content_hash(""),
+    )
+
+
+def _visible_text(tree: HtmlElement) -> str:
+    """The page's text, script and style removed (the tree loses them)."""
+    etree.strip_elements(tree, *xpaths.UNWANTED_TAGS, with_tail=False)
+    body = xpaths.BODY(tree)
+    root = body[0] if body else tree
+    return "\n".join(root.itertext())
+
+
+def extract_page(page: PageInput) -> Extraction:
+    """Extract one page.  Never raises on bad input: a broken page is a rejected page."""
+    html, encoding = decode_body(page.body, page.content_type)
+    tree = parse_html(html)
+    if tree is None:
+        reason = flags.REJECT_CHALLENGE if flags.is_challenge(html, "", page.status) else None
+        return _rejected(page, reason or flags.REJECT_NEAR_EMPTY, encoding)
+
+    meta = read_meta_tags(tree)
+    title_el = xpaths.TITLE(tree)
+    html_title = fields.normalise_space(title_el[0].text_content()) if title_el else None
+    visible = _visible_text(tree)
+    if flags.is_challenge(html, visible, page.status):
+        return _rejected(page, flags.REJECT_CHALLENGE, encoding)
+
+    info = read_info_fields(visible)
+    heading = fields.page_heading(tree, html_title, meta.get("SiteName"))
+    title = fields.choose_title(meta, heading, html_title, page.listing_title)
+
+    main = maintext.extract_main_text(tree, page.container, page.url)
+    text = chrome.strip_chrome(main.text)
+    kept = maintext.used_table_indices(text)
+    tables = [main.tables[i] for i in kept if i < len(main.tables)]
+    text = maintext.tidy(maintext.fill_tables(text, main.tables))
+
+    if flags.is_soft404(title, text, page.status):
+        return _rejected(page, flags.REJECT_SOFT404, encoding, title)
+    if not text:
+        return _rejected(page, flags.REJECT_NEAR_EMPTY, encoding, title)
+
+    signature = fields.find_signature(text)
+    published = fields.choose_date(meta, info, page.listing_date, signature, page.url)
+    agency = fields.choose_agency(meta, info, signature, title)
+    page_meta = dict(meta)
+    page_meta.update(info)
+
+    is_report = is_annual_report(title, text, page.url)
+    return Extraction(
+        url=page.url,
+        title=title,
+        text=text,
+        tables=tables,
+        published_at=published,
+        report_year=report_year(title, text, published) if is_report else None,
+        agency=agency,
+        is_annual_report=is_report,
+        flags=flags.quality_flags(text, title),
+        content_hash=content_hash(text),
+        meta=page_meta,
+        encoding=encoding,
+        kind="html",
+    )
