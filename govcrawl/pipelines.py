@@ -65,6 +65,7 @@ def page_input(page: FetchedPage, region: Region | None) -> PageInput:
         url=page.url,
         body=page.body,
         content_type=page.content_type,
+        status=page.status,
         container=page.container,
         listing_title=page.listing_title,
         listing_date=page.listing_date,

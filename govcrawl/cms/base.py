@@ -133,7 +133,7 @@ class GovSpider(scrapy.Spider):
             yield self.document_request(url, title, listed)
         page = int(response.meta.get("govcrawl_page", 1))
         if page < self.max_column_pages:
-            for next_url in self.pagination_urls(response):
+            for next_url in dict.fromkeys(self.pagination_urls(response)):
                 if host_of(next_url) in self.region.hosts:
                     yield self.column_request(next_url, page + 1)
         yield ListingVisited(
@@ -157,7 +157,7 @@ class GovSpider(scrapy.Spider):
                 continue
             url = urljoin(response.url, href).split("#", 1)[0]
             title = _clean(anchor.attrib.get("title") or " ".join(anchor.css("::text").getall()))
-            if not title or self.is_pagination_link(url, title):
+            if not title or self.is_pagination_link(url, title) or _is_directory(url):
                 continue
             row_text = self._row_text(anchor)
             listed_match = _DATE_RE.search(row_text)
@@ -280,6 +280,14 @@ class GovSpider(scrapy.Spider):
         if not ctype:
             return response.body[:1024].lstrip()[:1] == b"<"
         return ctype.startswith(_HTML_TYPES)
+
+
+def _is_directory(url: str) -> bool:
+    """A link to a directory or its index page is a column, not an article."""
+    try:
+        return normalise_url(url).split("?", 1)[0].endswith("/")
+    except BadURL:
+        return False
 
 
 def _header(headers: Any, name: bytes) -> str | None:
