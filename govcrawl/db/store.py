@@ -8,6 +8,7 @@ whose text is already archived under another URL is tied to that document
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from govcrawl.db.models import CrawlRun, Document, DocumentVersion, Fetch, Juris
 from govcrawl.extract.model import EXTRACTOR_VERSION
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Registry
-from govcrawl.urls import url_hash
+from govcrawl.urls import BadURL, normalise_url, url_hash
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,11 @@ class Store:
 
     # -- fetch log ------------------------------------------------------------
     def _log_fetch(self, session: Session, run_id: int | None, **values: Any) -> None:
-        values["url_hash"] = url_hash(values["url"])
+        try:
+            values["url"] = normalise_url(values["url"])
+        except BadURL:
+            pass  # logged as given; its hash is of the raw string
+        values["url_hash"] = hashlib.sha256(values["url"].encode("utf-8")).hexdigest()
         values["crawl_run_id"] = run_id
         stmt = _insert(session, Fetch).values(**values)
         session.execute(stmt.on_conflict_do_nothing(index_elements=["crawl_run_id", "url_hash"]))
