@@ -117,7 +117,8 @@ class Config:
             "LOGSTATS_INTERVAL": 0,
             "COOKIES_ENABLED": True,
             "DOWNLOADER_MIDDLEWARES": {
-                "govcrawl.fetch.safety.AddressGuardMiddleware": 50,
+                "govcrawl.fetch.safety.AddressGuardMiddleware": 40,
+                "govcrawl.fetch.safety.RedirectGuardMiddleware": 650,
                 "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
                 "govcrawl.fetch.cookies.HermeticCookiesMiddleware": 700,
             },
@@ -125,7 +126,10 @@ class Config:
                 "govcrawl.pipelines.ExtractPipeline": 300,
                 "govcrawl.pipelines.StorePipeline": 800,
             },
-            "EXTENSIONS": {"govcrawl.progress.ProgressReporter": 500},
+            "EXTENSIONS": {
+                "govcrawl.progress.ProgressReporter": 500,
+                "govcrawl.fetch.quiet.QuietNetworkErrors": 0,
+            },
             "GOVCRAWL_DB": self.db_url,
             "GOVCRAWL_REGIONS_FILE": self.regions_file,
             "GOVCRAWL_ALLOW_LOOPBACK": self.allow_loopback,

@@ -54,7 +54,7 @@ def run_crawl(config: Config, registry: Registry, regions: Sequence[Region]) -> 
     engine.dispose()
 
     settings = config.with_(run_id=run_id).scrapy_settings()
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     for region in regions:
         crawler = process.create_crawler(spider_class(region, settings))

@@ -19,12 +19,21 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from parsel import Selector
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    ResponseDataLossError,
+)
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
 from govcrawl.discovery import link_is_candidate, parse_date
+from govcrawl.extract.decode import decode_body
+from govcrawl.extract.flags import is_challenge
 from govcrawl.fetch.safety import BlockedDestination
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Region, RegionsError, load_registry
@@ -106,6 +115,11 @@ class GovSpider(scrapy.Spider):
             yield self._failure(response.request, "unsupported_type", "column page is not HTML",
                                 status=response.status, is_listing=True)
             return
+        # Read the column as the extractor reads pages: a wrong charset header (a GBK
+        # page labelled utf-8) must not turn the link titles into mojibake.
+        _, encoding = decode_body(response.body, _header(response.headers, b"Content-Type"))
+        if isinstance(response, TextResponse) and encoding != response.encoding:
+            response = response.replace(encoding=encoding)
         skipped: Counter[str] = Counter()
         seen: set[str] = set()
         followed = 0
@@ -212,7 +226,7 @@ class GovSpider(scrapy.Spider):
         headers = response.headers
         yield FetchedPage(
             region_slug=self.region.slug,
-            url=normalise_url(response.request.url if response.request else response.url),
+            url=normalise_url(_first_url(response.request) or response.url),
             final_url=response.url,
             status=response.status,
             body=response.body,
@@ -233,17 +247,32 @@ class GovSpider(scrapy.Spider):
         exc = failure.value
         if failure.check(HttpError):
             status = exc.response.status
-            outcome, error = "http_error", f"HTTP {status}"
             request = exc.response.request or request
+            if self._is_challenge(exc.response):
+                outcome, error = "challenge", f"HTTP {status}: anti-bot challenge page"
+            else:
+                outcome, error = "http_error", f"HTTP {status}"
         elif failure.check(BlockedDestination):
             outcome, error = "blocked", str(exc)
         elif failure.check(scrapy.exceptions.IgnoreRequest):
-            outcome, error = "robots", f"not fetched: {exc or 'forbidden by robots.txt'}"
-        elif failure.check(twisted_error.TimeoutError, twisted_error.TCPTimedOutError):
-            outcome, error = "timeout", "timed out"
-        elif failure.check(twisted_error.DNSLookupError):
+            message = str(exc) or "request ignored"
+            if "robots" in message.lower():
+                outcome = "robots"
+            elif "offsite" in message.lower():
+                outcome = "offsite"  # e.g. a redirect off the region's hosts
+            else:
+                outcome = "ignored"
+            error = f"not fetched: {message}"
+        elif failure.check(
+            twisted_error.TimeoutError, twisted_error.TCPTimedOutError, DownloadTimeoutError
+        ):
+            outcome, error = "timeout", f"timed out: {exc}"
+        elif failure.check(twisted_error.DNSLookupError, CannotResolveHostError):
             outcome, error = "dns_error", str(exc)
-        elif failure.check(twisted_error.ConnectionRefusedError, twisted_error.ConnectError):
+        elif failure.check(
+            twisted_error.ConnectionRefusedError, twisted_error.ConnectError,
+            DownloadConnectionRefusedError, DownloadFailedError, ResponseDataLossError,
+        ):
             outcome, error = "connection_error", str(exc) or type(exc).__name__
         else:
             outcome, error = "error", f"{type(exc).__name__}: {exc}"
@@ -257,7 +286,9 @@ class GovSpider(scrapy.Spider):
         self, request: scrapy.Request | None, outcome: str, error: str, *,
         status: int | None = None, is_listing: bool = False,
     ) -> FetchFailed:
-        url = request.url if request is not None else ""
+        url = _first_url(request) or ""
+        if request is not None and url != request.url:
+            error = f"{error} (after redirect to {request.url})"
         return FetchFailed(
             region_slug=self.region.slug,
             url=url,
@@ -270,6 +301,11 @@ class GovSpider(scrapy.Spider):
         )
 
     @staticmethod
+    def _is_challenge(response: Response) -> bool:
+        html, _ = decode_body(response.body[:65536], _header(response.headers, b"Content-Type"))
+        return is_challenge(html, "", response.status)
+
+    @staticmethod
     def _elapsed(request: scrapy.Request | None) -> int | None:
         latency = request.meta.get("download_latency") if request is not None else None
         return None if latency is None else int(latency * 1000)
@@ -280,6 +316,14 @@ class GovSpider(scrapy.Spider):
         if not ctype:
             return response.body[:1024].lstrip()[:1] == b"<"
         return ctype.startswith(_HTML_TYPES)
+
+
+def _first_url(request: scrapy.Request | None) -> str | None:
+    """The URL the spider asked for (before any redirect): the document's identity."""
+    if request is None:
+        return None
+    redirects = request.meta.get("redirect_urls")
+    return str(redirects[0]) if redirects else request.url
 
 
 def _is_directory(url: str) -> bool:

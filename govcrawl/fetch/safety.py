@@ -10,6 +10,7 @@ import asyncio
 import ipaddress
 import socket
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -70,8 +71,6 @@ class AddressGuardMiddleware:
         parsed = request.url.split("://", 1)
         if len(parsed) != 2 or parsed[0] not in ("http", "https"):
             raise BlockedDestination(f"refused {request.url}: not an http(s) URL")
-        from urllib.parse import urlsplit
-
         parts = urlsplit(request.url)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -108,3 +107,39 @@ class GuardedResolver(CachingThreadedResolver):
 
         d.addCallback(check)
         return d
+
+
+class RedirectGuardMiddleware:
+    """Checks where a redirect points before Scrapy follows it.
+
+    Scrapy drops a redirect off the region's hosts silently (at scheduling); this
+    turns it into a recorded failure: ``blocked`` when the target is a refused
+    address, ``offsite`` when it leaves the region's hosts.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.allow_loopback = crawler.settings.getbool("GOVCRAWL_ALLOW_LOOPBACK")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectGuardMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Any) -> Any:
+        location = response.headers.get(b"Location")
+        if response.status not in (301, 302, 303, 307, 308) or not location:
+            return response
+        target = urljoin(request.url, location.decode("latin-1").strip())
+        host = (urlsplit(target).hostname or "").lower()
+        try:
+            ipaddress.ip_address(host.strip("[]"))
+            reason = refusal(host.strip("[]"), self.allow_loopback)
+        except ValueError:
+            reason = None
+        if reason:
+            raise BlockedDestination(f"refused redirect to {target}: {reason}")
+        spider = self.crawler.spider
+        allowed = set(getattr(spider, "allowed_domains", None) or [])
+        if allowed and host not in allowed:
+            raise IgnoreRequest(f"offsite redirect to {target}")
+        return response

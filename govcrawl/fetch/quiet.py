@@ -1,0 +1,42 @@
+"""One line per expected failure in the crawl log.
+
+A dead portal is an everyday event for a crawler of ten thousand sites; Scrapy's
+robots.txt middleware logs it with a full traceback. This extension keeps the
+message and drops the traceback for such network errors (the failure itself is
+recorded in the archive's ``fetch`` table)."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.crawler import Crawler
+
+NOISY_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.core.scraper")
+_NETWORK_ERRORS = (
+    "ConnectionRefusedError", "TimeoutError", "DNSLookupError", "TCPTimedOutError", "ConnectError",
+    "ResponseNeverReceived", "ConnectionLost", "DownloadConnectionRefusedError",
+    "CannotResolveHostError", "DownloadTimeoutError", "DownloadFailedError", "ResponseDataLossError",
+)
+
+
+class _DropNetworkTracebacks(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[0] is not None:
+            names = {cls.__name__ for cls in record.exc_info[0].__mro__}
+            cause = record.exc_info[1].__cause__ if record.exc_info[1] else None
+            if cause is not None:
+                names |= {cls.__name__ for cls in type(cause).__mro__}
+            if names & set(_NETWORK_ERRORS):
+                record.exc_info = None
+                record.exc_text = None
+        return True
+
+
+class QuietNetworkErrors:
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> QuietNetworkErrors:
+        for name in NOISY_LOGGERS:
+            logger = logging.getLogger(name)
+            if not any(isinstance(f, _DropNetworkTracebacks) for f in logger.filters):
+                logger.addFilter(_DropNetworkTracebacks())
+        return cls()
