@@ -1,3 +1,5 @@
-from govcrawl.cli import main
 import sys
+
+from govcrawl.cli import main
+
 sys.exit(main())

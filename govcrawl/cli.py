@@ -23,7 +23,7 @@ from typing import Any
 
 from govcrawl.config import DEFAULT_DB, Config, ConfigError
 from govcrawl.db.engine import DatabaseError
-from govcrawl.regions import Region, Registry, RegionsError, load_registry
+from govcrawl.regions import Region, RegionsError, Registry, load_registry
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -64,9 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow destinations on 127.0.0.0/8 (local portal replicas); other private "
         "addresses stay refused",
     )
-    crawl.add_argument(
-        "--trigger", choices=("manual", "scheduled", "on-demand"), default="manual"
-    )
+    crawl.add_argument("--trigger", choices=("manual", "scheduled", "on-demand"), default="manual")
     crawl.add_argument("--log-level", default=None, help="Scrapy log level (default WARNING)")
 
     regions = sub.add_parser("regions", help="list the registry")
@@ -149,8 +147,10 @@ def cmd_regions(args: argparse.Namespace) -> int:
     for region in registry:
         columns = " ".join(region.report_columns) if region.crawlable else "(not crawled)"
         parent = region.parent or "-"
-        print(f"{region.slug}\t{region.code}\t{region.name}\t{region.level}\t{parent}\t"
-              f"{region.cms}\t{columns}")
+        print(
+            f"{region.slug}\t{region.code}\t{region.name}\t{region.level}\t{parent}\t"
+            f"{region.cms}\t{columns}"
+        )
     return EXIT_OK
 
 
@@ -205,8 +205,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
     else:
-        for key in ("url", "title", "report_year", "published_at", "agency", "kind",
-                    "is_annual_report", "flags", "reject", "encoding", "content_hash"):
+        for key in (
+            "url",
+            "title",
+            "report_year",
+            "published_at",
+            "agency",
+            "kind",
+            "is_annual_report",
+            "flags",
+            "reject",
+            "encoding",
+            "content_hash",
+        ):
             print(f"{key}: {record[key]}")
         print(f"tables: {len(ex.tables)}")
         print()

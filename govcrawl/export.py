@@ -15,9 +15,23 @@ from sqlalchemy.orm import Session
 from govcrawl.db.models import Document, DocumentVersion, Jurisdiction
 
 FIELDS = (
-    "url", "url_hash", "jurisdiction_code", "jurisdiction_name", "title", "report_year",
-    "published_at", "agency", "kind", "is_annual_report", "flags", "content_hash", "text",
-    "first_seen_at", "last_seen_at", "last_changed_at", "versions",
+    "url",
+    "url_hash",
+    "jurisdiction_code",
+    "jurisdiction_name",
+    "title",
+    "report_year",
+    "published_at",
+    "agency",
+    "kind",
+    "is_annual_report",
+    "flags",
+    "content_hash",
+    "text",
+    "first_seen_at",
+    "last_seen_at",
+    "last_changed_at",
+    "versions",
 )
 FORMATS = ("jsonl", "csv")
 

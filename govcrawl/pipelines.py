@@ -216,4 +216,3 @@ class StorePipeline:
             self.years.add(result.report_year)
             if self.crawler.stats is not None:
                 self.crawler.stats.set_value("govcrawl/years", sorted(self.years))
-

@@ -44,8 +44,23 @@ _SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 _CODE_RE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
 # Suffixes stripped to get the short name a title uses (乌拉街满族镇 -> 乌拉街).
 _NAME_SUFFIXES = (
-    "满族镇", "蒙古族乡", "民族乡", "街道办事处", "街道", "镇", "乡", "苏木",
-    "自治县", "自治州", "自治旗", "市", "区", "县", "旗", "州", "盟",
+    "满族镇",
+    "蒙古族乡",
+    "民族乡",
+    "街道办事处",
+    "街道",
+    "镇",
+    "乡",
+    "苏木",
+    "自治县",
+    "自治州",
+    "自治旗",
+    "市",
+    "区",
+    "县",
+    "旗",
+    "州",
+    "盟",
 )
 
 
@@ -234,7 +249,8 @@ def parse_regions(data: dict[str, Any], source: str) -> list[Region]:
         if portal is not None:
             _check_url(source, label, "portal", portal)
         columns = tuple(
-            _check_url(source, label, "report_columns", url) for url in row.get("report_columns", [])
+            _check_url(source, label, "report_columns", url)
+            for url in row.get("report_columns", [])
         )
         if columns and portal is None:
             raise RegionsError(

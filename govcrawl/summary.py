@@ -37,12 +37,12 @@ class RegionSummary:
 def summarise(region: Region, stats: Mapping[str, Any]) -> RegionSummary:
     prefix = "govcrawl/"
     skipped = {
-        key[len(prefix + "skipped/"):]: int(value)
+        key[len(prefix + "skipped/") :]: int(value)
         for key, value in stats.items()
         if key.startswith(prefix + "skipped/") and value
     }
     listing_errors = {
-        key[len(prefix + "listing_error/"):]: int(value)
+        key[len(prefix + "listing_error/") :]: int(value)
         for key, value in stats.items()
         if key.startswith(prefix + "listing_error/") and value
     }
@@ -95,7 +95,9 @@ def format_table(summaries: Sequence[RegionSummary]) -> str:
     for s in summaries:
         skipped = ", ".join(f"{reason} {n}" for reason, n in s.skipped.items()) or "-"
         status = f"FAILED: {s.failure}" if s.failure else "ok"
-        rows.append([f"{s.name} ({s.slug} {s.code})", str(s.reports), _years(s.years), skipped, status])
+        rows.append(
+            [f"{s.name} ({s.slug} {s.code})", str(s.reports), _years(s.years), skipped, status]
+        )
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(header)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
@@ -103,6 +105,8 @@ def format_table(summaries: Sequence[RegionSummary]) -> str:
         lines.append("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
     total = sum(s.reports for s in summaries)
     failed = [s.slug for s in summaries if s.failed]
-    lines.append(f"{total} reports from {len(summaries)} jurisdictions"
-                 + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+    lines.append(
+        f"{total} reports from {len(summaries)} jurisdictions"
+        + (f"; FAILED: {', '.join(failed)}" if failed else "")
+    )
     return "\n".join(lines)

@@ -17,9 +17,21 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 
 TRACKING_PARAMS = frozenset(
     {
-        "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
-        "spm", "from", "share_token", "isappinstalled", "scene", "clicktime", "enterid",
-        "timestamp", "_t",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_term",
+        "utm_content",
+        "utm_id",
+        "spm",
+        "from",
+        "share_token",
+        "isappinstalled",
+        "scene",
+        "clicktime",
+        "enterid",
+        "timestamp",
+        "_t",
     }
 )
 _INDEX_RE = re.compile(r"(^|/)(index|default)\.(html?|shtml|jsp|php|aspx?)$", re.I)

@@ -1,4 +1,4 @@
-"""扎兰屯市 (150783): TRS WCM portal; its column also carries the towns' reports (成吉思汗镇 ...)."""
+"""扎兰屯市 (150783): TRS WCM portal; its column also carries its towns' reports."""
 
 from __future__ import annotations
 

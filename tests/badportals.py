@@ -21,7 +21,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         status, headers, body, delay = self.server.routes.get(
-            self.path, (404, {"Content-Type": "text/html; charset=utf-8"}, "<h1>404</h1>".encode(), 0.0)
+            self.path,
+            (404, {"Content-Type": "text/html; charset=utf-8"}, "<h1>404</h1>".encode(), 0.0),
         )
         if delay:
             time.sleep(delay)

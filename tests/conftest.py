@@ -19,15 +19,20 @@ FAST_ENV = {
 }
 
 
-def run_govcrawl(*args: str, env: dict[str, str] | None = None, timeout: float = 300,
-                 cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_govcrawl(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real command line in a fresh process (Scrapy's reactor runs once per process)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCRAWL_")}
     full_env.update(FAST_ENV)
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "govcrawl", *args],
-        capture_output=True, text=True, env=full_env, timeout=timeout, cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=cwd or ROOT,
     )
 
 

@@ -39,14 +39,28 @@ def regions_toml(rows: list[dict[str, str]]) -> str:
 
 
 def region(slug: str, code: str, base: str, column: str, cms: str = "generic") -> dict[str, str]:
-    return {"slug": slug, "code": code, "name": f"{slug}县", "level": "county", "portal": base + "/",
-            "cms": cms, "report_columns": [base + column]}  # type: ignore[dict-item]
+    return {
+        "slug": slug,
+        "code": code,
+        "name": f"{slug}县",
+        "level": "county",
+        "portal": base + "/",
+        "cms": cms,
+        "report_columns": [base + column],
+    }  # type: ignore[dict-item]
 
 
 def test_bad_database_url_is_one_line_exit_2(regions_file: Path) -> None:
     for url in ("mysql+nosuchdriver://x/y", "sqlite:////no/such/dir/a.db", "not a url"):
-        out = run_govcrawl("crawl", "qingzhen", "--regions-file", str(regions_file), "--db", url,
-                           "--allow-loopback")
+        out = run_govcrawl(
+            "crawl",
+            "qingzhen",
+            "--regions-file",
+            str(regions_file),
+            "--db",
+            url,
+            "--allow-loopback",
+        )
         assert out.returncode == 2, out.stderr
         assert out.stderr.count("\n") == 1 and out.stderr.startswith("govcrawl: error:"), out.stderr
         assert url in out.stderr
@@ -54,7 +68,9 @@ def test_bad_database_url_is_one_line_exit_2(regions_file: Path) -> None:
 
 def test_malformed_regions_file_is_one_line_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
-    path.write_text('[[region]]\nslug = "x1"\ncode = "12"\nname = "某县"\nlevel = "county"\n', "utf-8")
+    path.write_text(
+        '[[region]]\nslug = "x1"\ncode = "12"\nname = "某县"\nlevel = "county"\n', "utf-8"
+    )
     out = run_govcrawl("crawl", "--all", "--regions-file", str(path))
     assert out.returncode == 2
     assert out.stderr.strip() == (
@@ -63,25 +79,40 @@ def test_malformed_regions_file_is_one_line_exit_2(tmp_path: Path) -> None:
     )
     out = run_govcrawl("crawl", "nosuchregion")
     assert (out.returncode, out.stderr.strip()) == (
-        2, "govcrawl: error: unknown region 'nosuchregion' (not a slug or code in the registry)")
+        2,
+        "govcrawl: error: unknown region 'nosuchregion' (not a slug or code in the registry)",
+    )
     out = run_govcrawl("crawl")
     assert out.returncode == 2 and "--all" in out.stderr
 
 
-def test_loopback_is_refused_without_the_flag(regions_file: Path, tmp_path: Path, portals: PortalServer) -> None:
+def test_loopback_is_refused_without_the_flag(
+    regions_file: Path, tmp_path: Path, portals: PortalServer
+) -> None:
     db = tmp_path / "a.db"
     portals.clear_requests()
-    out = run_govcrawl("crawl", "qingzhen", "--regions-file", str(regions_file), "--db", f"sqlite:///{db}")
+    out = run_govcrawl(
+        "crawl", "qingzhen", "--regions-file", str(regions_file), "--db", f"sqlite:///{db}"
+    )
     assert out.returncode == 1
-    assert "region qingzhen (清镇市) failed: report columns could not be fetched (blocked 1)" in out.stderr
+    assert (
+        "region qingzhen (清镇市) failed: report columns could not be fetched (blocked 1)"
+        in out.stderr
+    )
     assert portals.requests_for("qingzhen") == []  # not even robots.txt was asked for
     assert query(db, "SELECT outcome, error FROM fetch") == [
-        ("blocked", f"refused {portals.column_url('qingzhen')}: 127.0.0.4 resolves to 127.0.0.4 is a "
-                    "loopback address")]
+        (
+            "blocked",
+            f"refused {portals.column_url('qingzhen')}: 127.0.0.4 resolves to 127.0.0.4 is a "
+            "loopback address",
+        )
+    ]
     assert query(db, "SELECT count(*) FROM document") == [(0,)]
 
 
-def test_failing_portals_are_recorded_and_the_crawl_goes_on(regions_file: Path, tmp_path: Path) -> None:
+def test_failing_portals_are_recorded_and_the_crawl_goes_on(
+    regions_file: Path, tmp_path: Path
+) -> None:
     gbk_column = (
         '<html><head><meta charset="gbk"><title>政府信息公开年报</title></head><body><ul>'
         '<li><a href="/art/2024/1/25/art_1_1001.html">测试县2023年政府信息公开工作年度报告</a><span>2024-01-25</span></li>'
@@ -93,16 +124,38 @@ def test_failing_portals_are_recorded_and_the_crawl_goes_on(regions_file: Path, 
     challenge = (ROOT / "tests/fixtures/extract/realpages").glob("70_*")
     challenge_body = next(challenge).read_bytes()
     with (
-        serve("127.0.0.41", {"/nb/": (500, HTML, b"<h1>500 Internal Server Error</h1>", 0.0)}) as broken,
+        serve(
+            "127.0.0.41", {"/nb/": (500, HTML, b"<h1>500 Internal Server Error</h1>", 0.0)}
+        ) as broken,
         serve("127.0.0.42", {"/nb/": (200, HTML, b"", 5.0)}) as slow,
-        serve("127.0.0.43", {"/nb/": (200, HTML, "<html><body><p>暂无信息</p></body></html>".encode(), 0.0)}) as empty,
-        serve("127.0.0.44", {
-            "/nb/": (200, {"Content-Type": "text/html; charset=utf-8"}, gbk_column, 0.0),
-            "/art/2024/1/25/art_1_1001.html": (200, {"Content-Type": "text/html; charset=utf-8"},
-                                               GBK_REPORT.encode("gb18030"), 0.0),
-            "/art/2024/1/26/art_1_1002.html": (302, {"Location": "http://192.168.1.20/nb/2022.html"}, b"", 0.0),
-            "/art/2024/1/27/art_1_1003.html": (412, {"Content-Type": "text/html"}, challenge_body, 0.0),
-        }) as gbk,
+        serve(
+            "127.0.0.43",
+            {"/nb/": (200, HTML, "<html><body><p>暂无信息</p></body></html>".encode(), 0.0)},
+        ) as empty,
+        serve(
+            "127.0.0.44",
+            {
+                "/nb/": (200, {"Content-Type": "text/html; charset=utf-8"}, gbk_column, 0.0),
+                "/art/2024/1/25/art_1_1001.html": (
+                    200,
+                    {"Content-Type": "text/html; charset=utf-8"},
+                    GBK_REPORT.encode("gb18030"),
+                    0.0,
+                ),
+                "/art/2024/1/26/art_1_1002.html": (
+                    302,
+                    {"Location": "http://192.168.1.20/nb/2022.html"},
+                    b"",
+                    0.0,
+                ),
+                "/art/2024/1/27/art_1_1003.html": (
+                    412,
+                    {"Content-Type": "text/html"},
+                    challenge_body,
+                    0.0,
+                ),
+            },
+        ) as gbk,
     ):
         dead = f"http://127.0.0.40:{closed_port('127.0.0.40')}"
         rows = [
@@ -115,9 +168,17 @@ def test_failing_portals_are_recorded_and_the_crawl_goes_on(regions_file: Path, 
         path = tmp_path / "bad-portals.toml"
         path.write_text(regions_toml(rows), encoding="utf-8")
         db = tmp_path / "a.db"
-        out = run_govcrawl("crawl", *[r["slug"] for r in rows], "--regions-file", str(path),
-                           "--db", f"sqlite:///{db}", "--allow-loopback",
-                           env={"GOVCRAWL_DOWNLOAD_TIMEOUT": "1", "GOVCRAWL_RETRY_TIMES": "1"}, timeout=120)
+        out = run_govcrawl(
+            "crawl",
+            *[r["slug"] for r in rows],
+            "--regions-file",
+            str(path),
+            "--db",
+            f"sqlite:///{db}",
+            "--allow-loopback",
+            env={"GOVCRAWL_DOWNLOAD_TIMEOUT": "1", "GOVCRAWL_RETRY_TIMES": "1"},
+            timeout=120,
+        )
     assert out.returncode == 1, out.stderr
     assert "Traceback" not in out.stderr
     for slug, reason in [
@@ -133,10 +194,13 @@ def test_failing_portals_are_recorded_and_the_crawl_goes_on(regions_file: Path, 
     assert outcomes[f"{slow}/nb/"] == "timeout"
     assert outcomes[f"{empty}/nb/"] == "empty_listing"
     assert outcomes[f"{dead}/nb/"] == "connection_error"
-    assert outcomes[f"{gbk}/art/2024/1/26/art_1_1002.html"] == "blocked"  # redirect to a private address
+    assert (
+        outcomes[f"{gbk}/art/2024/1/26/art_1_1002.html"] == "blocked"
+    )  # redirect to a private address
     assert outcomes[f"{gbk}/art/2024/1/27/art_1_1003.html"] == "challenge"  # 412 anti-bot wall
-    assert query(db, "SELECT title, report_year, published_at, jurisdiction_code FROM document") == [
-        ("测试县2023年政府信息公开工作年度报告", 2023, "2024-01-25", "990005")]
+    assert query(
+        db, "SELECT title, report_year, published_at, jurisdiction_code FROM document"
+    ) == [("测试县2023年政府信息公开工作年度报告", 2023, "2024-01-25", "990005")]
     (text,) = query(db, "SELECT text FROM document_version")[0]
     assert "全面推进政务公开工作" in str(text) and "网站标识码" not in str(text)
     run = query(db, "SELECT status FROM crawl_run")
@@ -152,26 +216,56 @@ def test_scrapy_crawl_works_too(regions_file: Path, tmp_path: Path) -> None:
 
     db = tmp_path / "s.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCRAWL_")}
-    env.update({"GOVCRAWL_DB": f"sqlite:///{db}", "GOVCRAWL_REGIONS_FILE": str(regions_file),
-                "GOVCRAWL_ALLOW_LOOPBACK": "1", "GOVCRAWL_START_DELAY": "0.02"})
-    out = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "qingzhen"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=120)
+    env.update(
+        {
+            "GOVCRAWL_DB": f"sqlite:///{db}",
+            "GOVCRAWL_REGIONS_FILE": str(regions_file),
+            "GOVCRAWL_ALLOW_LOOPBACK": "1",
+            "GOVCRAWL_START_DELAY": "0.02",
+        }
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "qingzhen"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
-    assert sorted(query(db, "SELECT report_year FROM document WHERE is_annual_report")) == [(2012,), (2013,), (2014,)]
-    assert query(db, "SELECT trigger, status, regions FROM crawl_run") == [("manual", "ok", '["qingzhen"]')]
+    assert sorted(query(db, "SELECT report_year FROM document WHERE is_annual_report")) == [
+        (2012,),
+        (2013,),
+        (2014,),
+    ]
+    assert query(db, "SELECT trigger, status, regions FROM crawl_run") == [
+        ("manual", "ok", '["qingzhen"]')
+    ]
 
 
 def test_extract_one_saved_page() -> None:
     page = ROOT / "tests/fixtures/spiders/kundulun/xxgk_zfxxgknb_201401_t20140130_975503.html"
-    out = run_govcrawl("extract", str(page), "--url",
-                       "http://www.kdl.gov.cn/xxgk/zfxxgknb/201401/t20140130_975503.html", "--json")
+    out = run_govcrawl(
+        "extract",
+        str(page),
+        "--url",
+        "http://www.kdl.gov.cn/xxgk/zfxxgknb/201401/t20140130_975503.html",
+        "--json",
+    )
     assert out.returncode == 0, out.stderr
     record = json.loads(out.stdout)
-    assert (record["title"], record["report_year"], record["published_at"], record["is_annual_report"],
-            record["kind"], record["flags"]) == (
-        "昆都仑区人民政府关于2013年度政府信息公开年度报告", 2013, "2014-01-30", True, "html", [])
-    assert record["text"].startswith("昆都仑区人民政府2013年度政府信息公开年度报告") or \
-        "2013年，昆区政府深入贯彻落实" in record["text"]
+    assert (
+        record["title"],
+        record["report_year"],
+        record["published_at"],
+        record["is_annual_report"],
+        record["kind"],
+        record["flags"],
+    ) == ("昆都仑区人民政府关于2013年度政府信息公开年度报告", 2013, "2014-01-30", True, "html", [])
+    assert (
+        record["text"].startswith("昆都仑区人民政府2013年度政府信息公开年度报告")
+        or "2013年，昆区政府深入贯彻落实" in record["text"]
+    )
     out = run_govcrawl("extract", "/no/such/page.html")
     assert out.returncode == 2 and "cannot read" in out.stderr
 
@@ -180,8 +274,13 @@ def test_regions_and_db_upgrade(tmp_path: Path) -> None:
     out = run_govcrawl("regions")
     assert out.returncode == 0
     lines = out.stdout.splitlines()
-    assert "zhalantun\t150783\t扎兰屯市\tcounty\t150700\ttrs\thttp://www.zhalantun.gov.cn/zwgk/zfxxgknb/index.html" in lines
-    assert any(line.startswith("chengjisihan\t150783103\t成吉思汗镇\ttownship\t150783\t") for line in lines)
+    assert (
+        "zhalantun\t150783\t扎兰屯市\tcounty\t150700\ttrs\thttp://www.zhalantun.gov.cn/zwgk/zfxxgknb/index.html"
+        in lines
+    )
+    assert any(
+        line.startswith("chengjisihan\t150783103\t成吉思汗镇\ttownship\t150783\t") for line in lines
+    )
     db = tmp_path / "new.db"
     out = run_govcrawl("db", "upgrade", "--db", f"sqlite:///{db}")
     assert (out.returncode, out.stdout.strip()) == (0, f"sqlite:///{db}: schema at revision 0001")

@@ -84,7 +84,11 @@ def test_regions_point_at_the_replicas(portals: PortalServer) -> None:
     for region in regions:
         original = shipped.get(region.slug)
         assert (region.code, region.name, region.level, region.parent, region.cms) == (
-            original.code, original.name, original.level, original.parent, original.cms
+            original.code,
+            original.name,
+            original.level,
+            original.parent,
+            original.cms,
         )
         assert region.portal == portals.base_url(region.slug)
         assert region.hosts == (portals.address(region.slug)[0],)
@@ -227,11 +231,26 @@ def test_trs_detail_meta_and_chrome(portals: PortalServer) -> None:
     assert meta["SiteIDCode"] == "1507830002"
     assert {"SiteName", "ColumnName", "keywords", "description"} <= set(meta)
     text = page.text_content()
-    for chrome in ("登录", "无障碍", "适老版", "请用手机扫码访问", "您当前所在的位置：",
-                   "走进扎兰屯", "点击量：", "打印", "关闭窗口", "上一篇", "下一篇", "站点地图",
-                   "联系我们",
-                   "网站标识码：1507830002", "蒙ICP备2022001701号-1", "蒙公网安备 15078302000121号",
-                   "Copyright © 2024", "相关链接"):
+    for chrome in (
+        "登录",
+        "无障碍",
+        "适老版",
+        "请用手机扫码访问",
+        "您当前所在的位置：",
+        "走进扎兰屯",
+        "点击量：",
+        "打印",
+        "关闭窗口",
+        "上一篇",
+        "下一篇",
+        "站点地图",
+        "联系我们",
+        "网站标识码：1507830002",
+        "蒙ICP备2022001701号-1",
+        "蒙公网安备 15078302000121号",
+        "Copyright © 2024",
+        "相关链接",
+    ):
         assert chrome in text, chrome
     body_text = page.cssselect("div.TRS_Editor")[0].text_content()
     assert body_text.count("2024欧洲杯下注平台_澳门现金网-官网") == 9  # the injected spam, kept

@@ -7,8 +7,21 @@ from govcrawl.fetch.safety import refusal
 
 @pytest.mark.parametrize(
     "ip",
-    ["127.0.0.1", "127.0.0.2", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
-     "::1", "fe80::1", "fc00::1", "0.0.0.0", "100.64.0.1", "::ffff:192.168.0.1", "224.0.0.1"],
+    [
+        "127.0.0.1",
+        "127.0.0.2",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "0.0.0.0",
+        "100.64.0.1",
+        "::ffff:192.168.0.1",
+        "224.0.0.1",
+    ],
 )
 def test_internal_addresses_are_refused_by_default(ip: str) -> None:
     assert refusal(ip, allow_loopback=False) is not None

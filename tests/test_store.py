@@ -18,12 +18,26 @@ URL = "http://www.zhalantun.gov.cn/zwgk/zfxxgknb/202201/t20220127_1.html"
 
 def page(url: str, text: str, when: datetime, *, reject: str | None = None) -> FetchedPage:
     ex = Extraction(
-        url=url, title="扎兰屯市2021年政府信息公开工作年度报告", text=text,
-        published_at=date(2022, 1, 27), report_year=2021, agency="扎兰屯市人民政府办公室",
-        is_annual_report=reject is None, flags=[], content_hash=f"h-{text}", reject=reject,
+        url=url,
+        title="扎兰屯市2021年政府信息公开工作年度报告",
+        text=text,
+        published_at=date(2022, 1, 27),
+        report_year=2021,
+        agency="扎兰屯市人民政府办公室",
+        is_annual_report=reject is None,
+        flags=[],
+        content_hash=f"h-{text}",
+        reject=reject,
     )
-    return FetchedPage(region_slug="zhalantun", url=url, final_url=url, status=200, body=b"<html/>",
-                       fetched_at=when, extraction=ex)
+    return FetchedPage(
+        region_slug="zhalantun",
+        url=url,
+        final_url=url,
+        status=200,
+        body=b"<html/>",
+        fetched_at=when,
+        extraction=ex,
+    )
 
 
 @pytest.fixture()
@@ -71,16 +85,27 @@ def test_unchanged_changed_duplicate_and_rejected(store: Store) -> None:
         assert [v.text for v in doc.versions] == ["正文一", "正文二"]
 
     challenge = URL.replace("_1.html", "_9.html")
-    assert store.save_page(run3, page(challenge, "", t3, reject="challenge"), "150783").outcome == "challenge"
-    store.save_failure(run3, FetchFailed("zhalantun", URL.replace("_1", "_404"), "http_error", "HTTP 404", t3, 404))
+    assert (
+        store.save_page(run3, page(challenge, "", t3, reject="challenge"), "150783").outcome
+        == "challenge"
+    )
+    store.save_failure(
+        run3, FetchFailed("zhalantun", URL.replace("_1", "_404"), "http_error", "HTTP 404", t3, 404)
+    )
     assert counts(store)[:2] == (1, 2)
     with store.sessions() as session:
-        outcomes = dict(session.execute(select(Fetch.url, Fetch.outcome).where(Fetch.crawl_run_id == run3)).all())
+        outcomes = dict(
+            session.execute(
+                select(Fetch.url, Fetch.outcome).where(Fetch.crawl_run_id == run3)
+            ).all()
+        )
     assert outcomes[challenge] == "challenge"
     assert outcomes[URL.replace("_1", "_404")] == "http_error"
 
 
-@pytest.mark.parametrize("url", ["nonsense://x", "sqlite:////no/such/folder/a.db", "postgresql+nosuchdriver://x/y"])
+@pytest.mark.parametrize(
+    "url", ["nonsense://x", "sqlite:////no/such/folder/a.db", "postgresql+nosuchdriver://x/y"]
+)
 def test_bad_database_urls_get_one_clear_error(url: str) -> None:
     with pytest.raises(DatabaseError) as info:
         open_engine(url)

@@ -16,7 +16,10 @@ BASE = "http://www.zhalantun.gov.cn/zwgk/zfxxgknb/index.html"
         ("http://x.gov.cn/zwgk/index.html", "http://x.gov.cn/zwgk/"),
         ("http://x.gov.cn/zwgk/index.shtml", "http://x.gov.cn/zwgk/"),
         ("http://x.gov.cn/a.html#content", "http://x.gov.cn/a.html"),
-        ("http://x.gov.cn/a.html?utm_source=wechat&id=2&from=timeline", "http://x.gov.cn/a.html?id=2"),
+        (
+            "http://x.gov.cn/a.html?utm_source=wechat&id=2&from=timeline",
+            "http://x.gov.cn/a.html?id=2",
+        ),
         ("http://x.gov.cn/a.jsp?b=2&a=1", "http://x.gov.cn/a.jsp?a=1&b=2"),
         ("http://x.gov.cn/a/../b/./c.html", "http://x.gov.cn/b/c.html"),
         ("http://x.gov.cn", "http://x.gov.cn/"),
@@ -46,7 +49,14 @@ def test_url_variants_share_one_hash() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["javascript:void(0)", "mailto:a@b.cn", "ftp://x.gov.cn/a", "http:///nohost", "http://x.gov.cn:99999/"]
+    "bad",
+    [
+        "javascript:void(0)",
+        "mailto:a@b.cn",
+        "ftp://x.gov.cn/a",
+        "http:///nohost",
+        "http://x.gov.cn:99999/",
+    ],
 )
 def test_bad_urls_are_refused(bad: str) -> None:
     with pytest.raises(BadURL):

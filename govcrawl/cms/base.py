@@ -31,13 +31,13 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
+from govcrawl.clock import utcnow
 from govcrawl.discovery import link_is_candidate, parse_date
 from govcrawl.extract.decode import decode_body
 from govcrawl.extract.flags import is_challenge
 from govcrawl.fetch.safety import BlockedDestination
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Region, RegionsError, load_registry
-from govcrawl.clock import utcnow
 from govcrawl.urls import BadURL, host_of, normalise_url
 
 _DATE_RE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
@@ -45,6 +45,15 @@ _NEXT_TEXTS = {"下一页", "下页", "后一页", "next", ">", "»", "›"}
 _PAGE_LINK_RE = re.compile(r"(^|/)(index|list|default)[_-]\d+\.(s?html?|jsp|php)$", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
+_TIMEOUTS = (twisted_error.TimeoutError, twisted_error.TCPTimedOutError, DownloadTimeoutError)
+_DNS_ERRORS = (twisted_error.DNSLookupError, CannotResolveHostError)
+_CONNECTION_ERRORS = (
+    twisted_error.ConnectionRefusedError,
+    twisted_error.ConnectError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    ResponseDataLossError,
+)
 
 
 def _clean(text: str) -> str:
@@ -84,7 +93,7 @@ class GovSpider(scrapy.Spider):
         assert isinstance(spider, GovSpider)
         if not region.crawlable:
             raise RegionsError(f"region {region.slug!r} has no portal/report_columns to crawl")
-        spider.allowed_domains = list(region.hosts)
+        spider.allowed_domains = list(region.hosts)  # type: ignore[attr-defined]  # read by Offsite
         spider.max_column_pages = crawler.settings.getint("GOVCRAWL_MAX_COLUMN_PAGES", 200)
         return spider
 
@@ -111,9 +120,14 @@ class GovSpider(scrapy.Spider):
 
     # -- column pages ---------------------------------------------------------
     def parse_column(self, response: Response) -> Iterator[Any]:
-        if not self._is_html(response):
-            yield self._failure(response.request, "unsupported_type", "column page is not HTML",
-                                status=response.status, is_listing=True)
+        if not self._is_html(response) or not isinstance(response, TextResponse):
+            yield self._failure(
+                response.request,
+                "unsupported_type",
+                "column page is not HTML",
+                status=response.status,
+                is_listing=True,
+            )
             return
         # Read the column as the extractor reads pages: a wrong charset header (a GBK
         # page labelled utf-8) must not turn the link titles into mojibake.
@@ -162,7 +176,9 @@ class GovSpider(scrapy.Spider):
             elapsed_ms=self._elapsed(response.request),
         )
 
-    def article_links(self, response: Response, root: Selector) -> Iterator[tuple[str, str, date | None]]:
+    def article_links(
+        self, response: Response, root: Selector
+    ) -> Iterator[tuple[str, str, date | None]]:
         """(absolute URL, title, date listed) of each record on a column page."""
         column_dir = response.url.rsplit("/", 1)[0] + "/"
         for anchor in root.css("a[href]"):
@@ -175,8 +191,10 @@ class GovSpider(scrapy.Spider):
                 continue
             row_text = self._row_text(anchor)
             listed_match = _DATE_RE.search(row_text)
-            if self.is_article_url(url) or listed_match or (
-                url.startswith(column_dir) and len(title) >= 6
+            if (
+                self.is_article_url(url)
+                or listed_match
+                or (url.startswith(column_dir) and len(title) >= 6)
             ):
                 listed = parse_date(listed_match.group(0)) if listed_match else None
                 yield url, title, listed
@@ -193,9 +211,12 @@ class GovSpider(scrapy.Spider):
         return False
 
     def is_pagination_link(self, url: str, text: str) -> bool:
-        return text.lower() in _NEXT_TEXTS or text in ("上一页", "首页", "尾页", "末页") or bool(
-            _PAGE_LINK_RE.search(urlsplit(url).path)
-        ) or text.isdigit()
+        return (
+            text.lower() in _NEXT_TEXTS
+            or text in ("上一页", "首页", "尾页", "末页")
+            or bool(_PAGE_LINK_RE.search(urlsplit(url).path))
+            or text.isdigit()
+        )
 
     def pagination_urls(self, response: Response) -> Iterable[str]:
         """The column's other pages (generic: 下一页 / index_N.html links)."""
@@ -208,8 +229,11 @@ class GovSpider(scrapy.Spider):
             text = _clean(" ".join(anchor.css("::text").getall()))
             if not url.startswith(column_dir):
                 continue
-            if text.lower() in _NEXT_TEXTS or text == "尾页" or text.isdigit() or _PAGE_LINK_RE.search(
-                urlsplit(url).path
+            if (
+                text.lower() in _NEXT_TEXTS
+                or text == "尾页"
+                or text.isdigit()
+                or _PAGE_LINK_RE.search(urlsplit(url).path)
             ):
                 yield url
 
@@ -218,10 +242,13 @@ class GovSpider(scrapy.Spider):
         self, response: Response, listing_title: str | None = None, listing_date: date | None = None
     ) -> Iterator[Any]:
         if not self._is_html(response):
-            ctype = response.headers.get(b"Content-Type", b"").decode("latin-1") or "unknown"
-            yield self._failure(response.request, "unsupported_type",
-                                f"not an HTML page (Content-Type {ctype}); attachments come later",
-                                status=response.status)
+            ctype = _header(response.headers, b"Content-Type") or "unknown"
+            yield self._failure(
+                response.request,
+                "unsupported_type",
+                f"not an HTML page (Content-Type {ctype}); attachments come later",
+                status=response.status,
+            )
             return
         headers = response.headers
         yield FetchedPage(
@@ -242,49 +269,56 @@ class GovSpider(scrapy.Spider):
 
     # -- failures -------------------------------------------------------------
     def on_error(self, failure: Failure) -> Iterator[FetchFailed]:
-        request = getattr(failure, "request", None)
-        status: int | None = None
-        exc = failure.value
-        if failure.check(HttpError):
-            status = exc.response.status
-            request = exc.response.request or request
-            if self._is_challenge(exc.response):
-                outcome, error = "challenge", f"HTTP {status}: anti-bot challenge page"
-            else:
-                outcome, error = "http_error", f"HTTP {status}"
-        elif failure.check(BlockedDestination):
-            outcome, error = "blocked", str(exc)
-        elif failure.check(scrapy.exceptions.IgnoreRequest):
-            message = str(exc) or "request ignored"
-            if "robots" in message.lower():
-                outcome = "robots"
-            elif "offsite" in message.lower():
-                outcome = "offsite"  # e.g. a redirect off the region's hosts
-            else:
-                outcome = "ignored"
-            error = f"not fetched: {message}"
-        elif failure.check(
-            twisted_error.TimeoutError, twisted_error.TCPTimedOutError, DownloadTimeoutError
-        ):
-            outcome, error = "timeout", f"timed out: {exc}"
-        elif failure.check(twisted_error.DNSLookupError, CannotResolveHostError):
-            outcome, error = "dns_error", str(exc)
-        elif failure.check(
-            twisted_error.ConnectionRefusedError, twisted_error.ConnectError,
-            DownloadConnectionRefusedError, DownloadFailedError, ResponseDataLossError,
-        ):
-            outcome, error = "connection_error", str(exc) or type(exc).__name__
-        else:
-            outcome, error = "error", f"{type(exc).__name__}: {exc}"
+        request: scrapy.Request | None = getattr(failure, "request", None)
+        outcome, error, status = self.classify_failure(failure.value)
+        if isinstance(failure.value, HttpError):
+            request = failure.value.response.request or request
         if request is None:
             return
         is_listing = bool(request.meta.get("govcrawl_listing"))
         self.logger.warning("%s %s: %s", outcome, request.url, error)
         yield self._failure(request, outcome, error, status=status, is_listing=is_listing)
 
+    def classify_failure(self, exc: BaseException | None) -> tuple[str, str, int | None]:
+        """(outcome, error message, HTTP status) of a failed request."""
+        if isinstance(exc, HttpError):
+            response = exc.response
+            if self._is_challenge(response):
+                return (
+                    "challenge",
+                    f"HTTP {response.status}: anti-bot challenge page",
+                    response.status,
+                )
+            return "http_error", f"HTTP {response.status}", response.status
+        if isinstance(exc, BlockedDestination):
+            return "blocked", str(exc), None
+        if isinstance(exc, scrapy.exceptions.IgnoreRequest):
+            message = str(exc) or "request ignored"
+            lowered = message.lower()
+            outcome = (
+                "robots"
+                if "robots" in lowered
+                else "offsite"
+                if "offsite" in lowered
+                else "ignored"
+            )
+            return outcome, f"not fetched: {message}", None
+        if isinstance(exc, _TIMEOUTS):
+            return "timeout", f"timed out: {exc}", None
+        if isinstance(exc, _DNS_ERRORS):
+            return "dns_error", str(exc), None
+        if isinstance(exc, _CONNECTION_ERRORS):
+            return "connection_error", str(exc) or type(exc).__name__, None
+        return "error", f"{type(exc).__name__}: {exc}", None
+
     def _failure(
-        self, request: scrapy.Request | None, outcome: str, error: str, *,
-        status: int | None = None, is_listing: bool = False,
+        self,
+        request: scrapy.Request | None,
+        outcome: str,
+        error: str,
+        *,
+        status: int | None = None,
+        is_listing: bool = False,
     ) -> FetchFailed:
         url = _first_url(request) or ""
         if request is not None and url != request.url:

@@ -20,7 +20,10 @@ from govcrawl.cms.base import GovSpider
 _ARTICLE_RE = re.compile(r"/\d{6}/t\d{8}_\d+\.s?html?$")
 _ARG = r"""\s*(?:(\d+)|([A-Za-z_$][\w$]*))\s*"""
 _PAGER_RE = re.compile(
-    r"""createPageHTML\(\s*(?:['"][^'"]*['"]\s*,)?""" + _ARG + "," + _ARG
+    r"""createPageHTML\(\s*(?:['"][^'"]*['"]\s*,)?"""
+    + _ARG
+    + ","
+    + _ARG
     + r""",\s*['"]([\w-]+)['"]\s*,\s*['"](\w+)['"]"""
 )
 _VAR_RE = r"""(?:var|let|const)?\s*{name}\s*=\s*['"]?(\d+)"""

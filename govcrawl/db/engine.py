@@ -30,7 +30,9 @@ def open_engine(db_url: str) -> Engine:
     try:
         url = make_url(db_url)
     except ArgumentError as exc:
-        raise DatabaseError(f"bad database URL {db_url!r}: expected e.g. sqlite:///archive.db") from exc
+        raise DatabaseError(
+            f"bad database URL {db_url!r}: expected e.g. sqlite:///archive.db"
+        ) from exc
     try:
         if url.get_backend_name() == "sqlite":
             if url.database and url.database != ":memory:":
@@ -44,7 +46,9 @@ def open_engine(db_url: str) -> Engine:
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except (NoSuchModuleError, ImportError) as exc:
-        raise DatabaseError(f"bad database URL {db_url!r}: unsupported database driver ({exc})") from exc
+        raise DatabaseError(
+            f"bad database URL {db_url!r}: unsupported database driver ({exc})"
+        ) from exc
     try:
         with engine.connect():
             pass

@@ -8,6 +8,7 @@ whose text is already archived under another URL is tied to that document
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -84,10 +85,8 @@ class Store:
 
     # -- fetch log ------------------------------------------------------------
     def _log_fetch(self, session: Session, run_id: int | None, **values: Any) -> None:
-        try:
+        with contextlib.suppress(BadURL):  # else logged as given, hashed raw
             values["url"] = normalise_url(values["url"])
-        except BadURL:
-            pass  # logged as given; its hash is of the raw string
         values["url_hash"] = hashlib.sha256(values["url"].encode("utf-8")).hexdigest()
         values["crawl_run_id"] = run_id
         stmt = _insert(session, Fetch).values(**values)
@@ -123,7 +122,9 @@ class Store:
             )
 
     # -- documents ------------------------------------------------------------
-    def save_page(self, run_id: int | None, page: FetchedPage, jurisdiction_code: str) -> SaveResult:
+    def save_page(
+        self, run_id: int | None, page: FetchedPage, jurisdiction_code: str
+    ) -> SaveResult:
         """Archive one fetched page in one transaction and say what happened to it."""
         ex = page.extraction
         fetch_values: dict[str, Any] = {
@@ -174,7 +175,10 @@ class Store:
                         **fetch_values,
                     )
                     return SaveResult(
-                        "duplicate", twin.id, twin.is_annual_report, twin.report_year,
+                        "duplicate",
+                        twin.id,
+                        twin.is_annual_report,
+                        twin.report_year,
                         twin.jurisdiction_code,
                     )
                 values = {
@@ -212,7 +216,10 @@ class Store:
                         session, run_id, outcome="unchanged", document_id=doc.id, **fetch_values
                     )
                     return SaveResult(
-                        "unchanged", doc.id, doc.is_annual_report, doc.report_year,
+                        "unchanged",
+                        doc.id,
+                        doc.is_annual_report,
+                        doc.report_year,
                         doc.jurisdiction_code,
                     )
                 outcome = "changed" if latest is not None else "stored"

@@ -232,7 +232,8 @@ def _pager_html(s: Site, index: int) -> str:
             parts += [f'<a href="{name(0)}">首页</a>', f'<a href="{name(index - 1)}">上一页</a>']
         for i in range(count):
             parts.append(
-                f'<span class="current">{i + 1}</span>' if i == index
+                f'<span class="current">{i + 1}</span>'
+                if i == index
                 else f'<a href="{name(i)}">{i + 1}</a>'
             )
         if index == count - 1:
@@ -266,8 +267,11 @@ def column_page(s: Site, index: int, bases: Mapping[str, str]) -> str:
     if s.cms == "trs":
         extra = f'<script type="text/javascript">{TRS_PAGER_JS}</script>\n'
         metas = [
-            ("SiteName", s.name), ("SiteDomain", s.domain), ("SiteIDCode", s.site_code),
-            ("ColumnName", s.column_name), ("ColumnType", s.column_name),
+            ("SiteName", s.name),
+            ("SiteDomain", s.domain),
+            ("SiteIDCode", s.site_code),
+            ("ColumnName", s.column_name),
+            ("ColumnType", s.column_name),
             ("ColumnKeywords", "政府信息公开年报"),
             ("ColumnDescription", f"{s.name}政府信息公开工作年度报告"),
         ]
@@ -331,16 +335,21 @@ def detail_page(s: Site, art: Article) -> str:
     description = first[:120]
     if s.cms == "trs":
         metas = [
-            ("SiteName", s.name), ("SiteDomain", s.domain), ("SiteIDCode", s.site_code),
-            ("ColumnName", s.column_name), ("ColumnType", s.column_name),
-            ("ArticleTitle", art.title), ("PubDate", published), ("ContentSource", art.source),
+            ("SiteName", s.name),
+            ("SiteDomain", s.domain),
+            ("SiteIDCode", s.site_code),
+            ("ColumnName", s.column_name),
+            ("ColumnType", s.column_name),
+            ("ArticleTitle", art.title),
+            ("PubDate", published),
+            ("ContentSource", art.source),
             ("keywords", "政府信息公开,年度报告" if art.is_report else "政务公开"),
             ("description", description),
         ]
         publisher = f"发布单位：{_e(art.publisher)}　　" if art.publisher else ""
         info = (
             f'<div class="article-info">发布日期：{published}　　{publisher}'
-            f"来源：{_e(art.source)}　　点击量：<span id=\"hits\">{art.clicks}</span>　　"
+            f'来源：{_e(art.source)}　　点击量：<span id="hits">{art.clicks}</span>　　'
             f"{_font_tools()}　　{_print_close()}</div>\n"
         )
         content = (
@@ -485,9 +494,7 @@ def farm_page(s: Site, art: Article) -> str:
 
 
 def farm_home(s: Site) -> str:
-    items = "".join(
-        f'<li><a href="{_e(a.path)}">{_e(a.title)}</a></li>' for a in s.articles
-    )
+    items = "".join(f'<li><a href="{_e(a.path)}">{_e(a.title)}</a></li>' for a in s.articles)
     return (
         _farm_chrome_top(s, "范文大全")
         + f'<div class="main"><ul class="art-list">{items}</ul></div>\n'
@@ -498,7 +505,7 @@ def farm_home(s: Site) -> str:
 # --- assets ----------------------------------------------------------------------------
 
 _CSS = (
-    "body{margin:0;font:14px/1.6 \"Microsoft YaHei\",SimSun,sans-serif;color:#333}"
+    'body{margin:0;font:14px/1.6 "Microsoft YaHei",SimSun,sans-serif;color:#333}'
     ".wrap{width:1200px;margin:0 auto}.top-bar{background:#f5f5f5;height:36px}"
     ".nav{background:#b5121b}.nav li{float:left;list-style:none}.nav a{color:#fff}"
     ".list li{line-height:36px;border-bottom:1px dashed #ddd}.list li span{float:right}"
@@ -549,8 +556,9 @@ def render_site(s: Site, bases: Mapping[str, str]) -> tuple[dict[str, Page], Pag
     home = _html(200, home_page(s), latest)
     routes["/"] = routes["/index.html"] = home
     for index in range(len(s.pages)):
-        listed = max(_cst(datetime.combine(link.listed, datetime.min.time()))
-                     for link in s.pages[index])
+        listed = max(
+            _cst(datetime.combine(link.listed, datetime.min.time())) for link in s.pages[index]
+        )
         page = _html(200, column_page(s, index, bases), max(listed, latest))
         routes[s.page_path(index)] = page
         if index == 0:

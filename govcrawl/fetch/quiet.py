@@ -13,9 +13,18 @@ from scrapy.crawler import Crawler
 
 NOISY_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.core.scraper")
 _NETWORK_ERRORS = (
-    "ConnectionRefusedError", "TimeoutError", "DNSLookupError", "TCPTimedOutError", "ConnectError",
-    "ResponseNeverReceived", "ConnectionLost", "DownloadConnectionRefusedError",
-    "CannotResolveHostError", "DownloadTimeoutError", "DownloadFailedError", "ResponseDataLossError",
+    "ConnectionRefusedError",
+    "TimeoutError",
+    "DNSLookupError",
+    "TCPTimedOutError",
+    "ConnectError",
+    "ResponseNeverReceived",
+    "ConnectionLost",
+    "DownloadConnectionRefusedError",
+    "CannotResolveHostError",
+    "DownloadTimeoutError",
+    "DownloadFailedError",
+    "ResponseDataLossError",
 )
 
 
