@@ -108,6 +108,7 @@ class Config:
             "DOWNLOAD_TIMEOUT": self.download_timeout,
             "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
             "RETRY_TIMES": self.retry_times,
+            "RETRY_GIVE_UP_LOG_LEVEL": "WARNING",
             "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
             "DNS_TIMEOUT": 20,
             "TWISTED_DNS_RESOLVER": "govcrawl.fetch.safety.GuardedResolver",
