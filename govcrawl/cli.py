@@ -17,7 +17,6 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -170,13 +169,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def cmd_extract(args: argparse.Namespace) -> int:
+    from govcrawl.export import extraction_record
     from govcrawl.extract import PageInput, extract_page
 
     path = Path(args.file)
@@ -186,42 +180,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     url = args.url or path.resolve().as_uri()
     ex = extract_page(PageInput(url=url, body=body))
-    record = {
-        "url": url,
-        "title": ex.title,
-        "report_year": ex.report_year,
-        "published_at": _jsonable(ex.published_at),
-        "agency": ex.agency,
-        "kind": ex.kind,
-        "is_annual_report": ex.is_annual_report,
-        "flags": ex.flags,
-        "reject": ex.reject,
-        "encoding": ex.encoding,
-        "content_hash": ex.content_hash,
-        "meta": ex.meta,
-        "tables": ex.tables,
-        "text": ex.text,
-    }
+    record = extraction_record(url, ex)
+    record.update(reject=ex.reject, encoding=ex.encoding, meta=ex.meta, tables=ex.tables)
     if args.json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
-    else:
-        for key in (
-            "url",
-            "title",
-            "report_year",
-            "published_at",
-            "agency",
-            "kind",
-            "is_annual_report",
-            "flags",
-            "reject",
-            "encoding",
-            "content_hash",
-        ):
-            print(f"{key}: {record[key]}")
-        print(f"tables: {len(ex.tables)}")
-        print()
-        print(ex.text)
+        return EXIT_OK
+    for key, value in record.items():
+        if key not in ("text", "tables", "meta"):
+            print(f"{key}: {value}")
+    print(f"tables: {len(ex.tables)}")
+    print()
+    print(ex.text)
     return EXIT_OK
 
 

@@ -13,6 +13,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from govcrawl.db.models import Document, DocumentVersion, Jurisdiction
+from govcrawl.extract.model import Extraction
+from govcrawl.urls import BadURL, url_hash
 
 FIELDS = (
     "url",
@@ -76,6 +78,27 @@ def rows(engine: Engine, reports_only: bool = False) -> Iterator[dict[str, Any]]
                 "last_changed_at": _iso(doc.last_changed_at),
                 "versions": int(count),
             }
+
+
+def extraction_record(url: str, ex: Extraction) -> dict[str, Any]:
+    """The export fields that one extraction determines (``govcrawl extract``)."""
+    try:
+        key: str | None = url_hash(url)
+    except BadURL:
+        key = None
+    return {
+        "url": url,
+        "url_hash": key,
+        "title": ex.title,
+        "report_year": ex.report_year,
+        "published_at": _iso(ex.published_at),
+        "agency": ex.agency,
+        "kind": ex.kind,
+        "is_annual_report": ex.is_annual_report,
+        "flags": list(ex.flags),
+        "content_hash": ex.content_hash,
+        "text": ex.text,
+    }
 
 
 def _iso(value: date | datetime | None) -> str | None:

@@ -42,6 +42,7 @@ from govcrawl.urls import BadURL, host_of, normalise_url
 
 _DATE_RE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
 _NEXT_TEXTS = {"下一页", "下页", "后一页", "next", ">", "»", "›"}
+_PAGER_TEXTS = {"上一页", "首页", "尾页", "末页"}
 _PAGE_LINK_RE = re.compile(r"(^|/)(index|list|default)[_-]\d+\.(s?html?|jsp|php)$", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
@@ -181,16 +182,11 @@ class GovSpider(scrapy.Spider):
     ) -> Iterator[tuple[str, str, date | None]]:
         """(absolute URL, title, date listed) of each record on a column page."""
         column_dir = response.url.rsplit("/", 1)[0] + "/"
-        for anchor in root.css("a[href]"):
-            href = (anchor.attrib.get("href") or "").strip()
-            if not href or href.lower().startswith(_SKIP_SCHEMES):
+        for url, text, anchor in _anchors(response.url, root):
+            title = _clean(anchor.attrib.get("title") or text)
+            if not title or self.is_pagination_link(url, text) or _is_directory(url):
                 continue
-            url = urljoin(response.url, href).split("#", 1)[0]
-            title = _clean(anchor.attrib.get("title") or " ".join(anchor.css("::text").getall()))
-            if not title or self.is_pagination_link(url, title) or _is_directory(url):
-                continue
-            row_text = self._row_text(anchor)
-            listed_match = _DATE_RE.search(row_text)
+            listed_match = _DATE_RE.search(self._row_text(anchor))
             if (
                 self.is_article_url(url)
                 or listed_match
@@ -213,28 +209,17 @@ class GovSpider(scrapy.Spider):
     def is_pagination_link(self, url: str, text: str) -> bool:
         return (
             text.lower() in _NEXT_TEXTS
-            or text in ("上一页", "首页", "尾页", "末页")
-            or bool(_PAGE_LINK_RE.search(urlsplit(url).path))
+            or text in _PAGER_TEXTS
             or text.isdigit()
+            or bool(_PAGE_LINK_RE.search(urlsplit(url).path))
         )
 
     def pagination_urls(self, response: Response) -> Iterable[str]:
-        """The column's other pages (generic: 下一页 / index_N.html links)."""
+        """The column's other pages (generic: 下一页 / index_N.html links in the column)."""
+        assert isinstance(response, TextResponse)
         column_dir = response.url.rsplit("/", 1)[0] + "/"
-        for anchor in response.css("a[href]"):
-            href = (anchor.attrib.get("href") or "").strip()
-            if not href or href.lower().startswith(_SKIP_SCHEMES):
-                continue
-            url = urljoin(response.url, href).split("#", 1)[0]
-            text = _clean(" ".join(anchor.css("::text").getall()))
-            if not url.startswith(column_dir):
-                continue
-            if (
-                text.lower() in _NEXT_TEXTS
-                or text == "尾页"
-                or text.isdigit()
-                or _PAGE_LINK_RE.search(urlsplit(url).path)
-            ):
+        for url, text, _ in _anchors(response.url, response.selector):
+            if url.startswith(column_dir) and self.is_pagination_link(url, text):
                 yield url
 
     # -- documents ------------------------------------------------------------
@@ -350,6 +335,15 @@ class GovSpider(scrapy.Spider):
         if not ctype:
             return response.body[:1024].lstrip()[:1] == b"<"
         return ctype.startswith(_HTML_TYPES)
+
+
+def _anchors(base_url: str, root: Selector) -> Iterator[tuple[str, str, Selector]]:
+    """(absolute URL without fragment, link text, element) of each followable link."""
+    for anchor in root.css("a[href]"):
+        href = (anchor.attrib.get("href") or "").strip()
+        if href and not href.lower().startswith(_SKIP_SCHEMES):
+            text = _clean(" ".join(anchor.css("::text").getall()))
+            yield urljoin(base_url, href).split("#", 1)[0], text, anchor
 
 
 def _first_url(request: scrapy.Request | None) -> str | None:
