@@ -99,7 +99,9 @@ class ExtractPipeline:
                 return item
             except BrokenProcessPool:
                 logger.error("extraction worker died on %s; restarting the pool", item.url)
-                _pools.pop(self.workers, None)
+                broken = _pools.pop(self.workers, None)
+                if broken is not None:
+                    broken.shutdown(wait=False, cancel_futures=True)
                 if attempt == 2:
                     item.extract_error = "extraction worker crashed on this page"
             except TimeoutError:
