@@ -99,6 +99,7 @@ class Config:
             "ROBOTSTXT_OBEY": True,
             "ROBOTSTXT_USER_AGENT": "govcrawl",
             "CONCURRENT_REQUESTS": 32,
+            "CONCURRENT_ITEMS": 8,  # a page yields one item or a few; 100 tasks each is waste
             "CONCURRENT_REQUESTS_PER_DOMAIN": self.per_site_concurrency,
             "AUTOTHROTTLE_ENABLED": True,
             "AUTOTHROTTLE_START_DELAY": self.start_delay,
