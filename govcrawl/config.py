@@ -42,6 +42,11 @@ class Config:
     download_timeout: float = 30.0
     retry_times: int = 2
     max_column_pages: int = 200
+    max_pages: int = 5000  # requests per region and run (ends calendar/search traps)
+    max_depth: int = 3  # hops from the home page when a region has no column
+    max_query_variants: int = 30  # one path with this many query strings is a trap
+    wall_backoff: float = 30.0  # seconds a site is slowed to after an anti-bot wall
+    chromium: str | None = None  # path of Chromium (default: `chromium` on PATH)
     log_level: str = "WARNING"
     trigger: str = "manual"
     run_id: int | None = None
@@ -57,6 +62,10 @@ class Config:
         "download_timeout": "GOVCRAWL_DOWNLOAD_TIMEOUT",
         "retry_times": "GOVCRAWL_RETRY_TIMES",
         "log_level": "GOVCRAWL_LOG_LEVEL",
+        "max_pages": "GOVCRAWL_MAX_PAGES",
+        "max_depth": "GOVCRAWL_MAX_DEPTH",
+        "wall_backoff": "GOVCRAWL_WALL_BACKOFF",
+        "chromium": "GOVCRAWL_CHROMIUM",
     }
 
     @classmethod
@@ -91,7 +100,10 @@ class Config:
         return replace(self, **changes)
 
     def scrapy_settings(self) -> dict[str, Any]:
+        from govcrawl.fetch.browser import playwright_settings
+
         return {
+            **playwright_settings(self.chromium, self.download_timeout),
             "BOT_NAME": "govcrawl",
             "SPIDER_MODULES": ["spiders"],
             "NEWSPIDER_MODULE": "spiders",
@@ -121,6 +133,7 @@ class Config:
             "DOWNLOADER_MIDDLEWARES": {
                 "govcrawl.fetch.safety.AddressGuardMiddleware": 40,
                 "govcrawl.fetch.safety.RedirectGuardMiddleware": 650,
+                "govcrawl.fetch.walls.WallBackoffMiddleware": 660,
                 "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
                 "govcrawl.fetch.cookies.HermeticCookiesMiddleware": 700,
             },
@@ -131,12 +144,17 @@ class Config:
             "EXTENSIONS": {
                 "govcrawl.progress.ProgressReporter": 500,
                 "govcrawl.fetch.quiet.QuietNetworkErrors": 0,
+                "govcrawl.fetch.browser.BrowserGuard": 0,
             },
             "GOVCRAWL_DB": self.db_url,
             "GOVCRAWL_REGIONS_FILE": self.regions_file,
             "GOVCRAWL_ALLOW_LOOPBACK": self.allow_loopback,
             "GOVCRAWL_EXTRACT_WORKERS": self.extract_workers,
             "GOVCRAWL_MAX_COLUMN_PAGES": self.max_column_pages,
+            "GOVCRAWL_MAX_PAGES": self.max_pages,
+            "GOVCRAWL_MAX_DEPTH": self.max_depth,
+            "GOVCRAWL_MAX_QUERY_VARIANTS": self.max_query_variants,
+            "GOVCRAWL_WALL_BACKOFF": self.wall_backoff,
             "GOVCRAWL_TRIGGER": self.trigger,
             "GOVCRAWL_RUN_ID": self.run_id,
         }

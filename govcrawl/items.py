@@ -28,6 +28,9 @@ class FetchedPage:
     container: str | None = None
     listing_title: str | None = None
     listing_date: date | None = None
+    kind: str = "html"  # html / pdf / doc / docx / xls / xlsx
+    attachments: list[str] = field(default_factory=list)  # report files it links (附件)
+    parent_url: str | None = None  # the page that linked this attachment
     extraction: Extraction | None = None  # filled in by the extraction pipeline
     extract_error: str | None = None
 
@@ -59,6 +62,7 @@ class ListingVisited:
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> count
     bytes: int = 0
     elapsed_ms: int | None = None
+    script_records: bool = False  # the records come from a script endpoint (Hanweb)
 
 
 CrawlItem = FetchedPage | FetchFailed | ListingVisited

@@ -173,9 +173,10 @@ class StorePipeline:
         store = self.store
         if isinstance(item, ListingVisited):
             await self._write(store.save_listing, self.run_id, item)
-            self._inc("listing_pages")
-            if not item.article_links:
-                self._inc("empty_listing_pages")
+            if not item.script_records:  # a Hanweb shell: its records are counted on the XML
+                self._inc("listing_pages")
+                if not item.article_links:
+                    self._inc("empty_listing_pages")
             for reason, count in item.skipped.items():
                 self._inc(f"skipped/{reason}", count)
         elif isinstance(item, FetchFailed):

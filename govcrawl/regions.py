@@ -12,8 +12,16 @@ The TOML format is a contract (tests outside the project rely on it)::
     cms = "trs"                   # a CMS family the project supports, or "generic"
     report_columns = ["http://www.zhalantun.gov.cn/zwgk/zfxxgknb/index.html"]
 
-A row without ``portal``/``report_columns`` is a jurisdiction only (a parent,
-or a town whose reports its county's column carries); it is not crawled.
+Optional fields: ``render = "browser"`` (the report columns are empty shells
+filled by JavaScript: render them in Chromium; default ``"auto"``: only when a
+column page looks like an empty shell) and ``walls = "browser"`` (anti-bot walls
+on this portal yield to a real browser: retry a walled page once through
+Chromium; default ``"record"``).
+
+A row without ``portal`` is a jurisdiction only (a parent, or a town whose
+reports its county's column carries); it is not crawled. A row with a portal
+but no ``report_columns`` is crawled by discovery: its ``sitemap.xml`` and the
+信息公开 landing page reached from its home page.
 """
 
 from __future__ import annotations
@@ -28,7 +36,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 LEVELS = ("province", "prefecture", "county", "township", "department")
-CMS_FAMILIES = ("generic", "trs")
+CMS_FAMILIES = ("generic", "trs", "hanweb")
+RENDER_MODES = ("auto", "browser", "never")
+WALL_MODES = ("record", "browser")
 _FIELDS = {
     "slug": str,
     "code": str,
@@ -38,6 +48,8 @@ _FIELDS = {
     "portal": str,
     "cms": str,
     "report_columns": list,
+    "render": str,
+    "walls": str,
 }
 _REQUIRED = ("slug", "code", "name", "level")
 _SLUG_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
@@ -78,11 +90,13 @@ class Region:
     portal: str | None = None
     cms: str = "generic"
     report_columns: tuple[str, ...] = ()
+    render: str = "auto"
+    walls: str = "record"
     source: str = "<builtin>"
 
     @property
     def crawlable(self) -> bool:
-        return bool(self.portal and self.report_columns)
+        return bool(self.portal)
 
     @property
     def province(self) -> str:
@@ -245,6 +259,12 @@ def parse_regions(data: dict[str, Any], source: str) -> list[Region]:
                 f"{source}: region {label}: field 'cms': {cms!r} is not a supported CMS family "
                 f"({', '.join(CMS_FAMILIES)})"
             )
+        for key, allowed in (("render", RENDER_MODES), ("walls", WALL_MODES)):
+            if key in row and row[key] not in allowed:
+                raise RegionsError(
+                    f"{source}: region {label}: field {key!r}: {row[key]!r} is not one of "
+                    f"{', '.join(allowed)}"
+                )
         portal = row.get("portal")
         if portal is not None:
             _check_url(source, label, "portal", portal)
@@ -266,6 +286,8 @@ def parse_regions(data: dict[str, Any], source: str) -> list[Region]:
                 portal=portal,
                 cms=cms,
                 report_columns=columns,
+                render=row.get("render", "auto"),
+                walls=row.get("walls", "record"),
                 source=source,
             )
         )

@@ -283,6 +283,6 @@ def test_regions_and_db_upgrade(tmp_path: Path) -> None:
     )
     db = tmp_path / "new.db"
     out = run_govcrawl("db", "upgrade", "--db", f"sqlite:///{db}")
-    assert (out.returncode, out.stdout.strip()) == (0, f"sqlite:///{db}: schema at revision 0001")
+    assert (out.returncode, out.stdout.strip()) == (0, f"sqlite:///{db}: schema at revision 0002")
     tables = {name for (name,) in query(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"jurisdiction", "document", "document_version", "fetch", "crawl_run"} <= tables

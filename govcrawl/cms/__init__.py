@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from govcrawl.cms.base import GovSpider
 from govcrawl.cms.generic import GenericSpider
+from govcrawl.cms.hanweb import HanwebSpider
 from govcrawl.cms.trs import TRSSpider
 
-FAMILIES: dict[str, type[GovSpider]] = {"generic": GenericSpider, "trs": TRSSpider}
+FAMILIES: dict[str, type[GovSpider]] = {
+    "generic": GenericSpider,
+    "trs": TRSSpider,
+    "hanweb": HanwebSpider,
+}
 
-__all__ = ["FAMILIES", "GenericSpider", "GovSpider", "TRSSpider"]
+__all__ = ["FAMILIES", "GenericSpider", "GovSpider", "HanwebSpider", "TRSSpider"]

@@ -1,10 +1,16 @@
-"""The base of every region spider: walk the report columns, follow the links
-that may be annual reports, hand every fetched page (or failure) on as an item.
+"""The base of every region spider: walk the report columns (or, without one,
+the sitemap and the 信息公开 landing page), follow the links that may be annual
+reports and their attachments, hand every fetched page (or failure) on as an item.
 
-CMS families (``generic``, ``trs``) subclass it to say how their columns
-paginate, which links are articles and where the article body lives; a region
-spider is a few lines on a family. Callbacks are pure: response in, items or
-requests out.
+CMS families (``generic``, ``trs``, ``hanweb``) subclass it to say how their
+columns paginate, which links are articles and where the article body lives; a
+region spider is a few lines on a family. Callbacks are pure functions of the
+response and the spider's crawl budget: items or requests out.
+
+Pages that need a browser go through Chromium (scrapy-playwright): columns of a
+region with ``render = "browser"``, column pages that turn out to be empty
+shells filled by script, and walled pages of a region with ``walls = "browser"``
+(retried once).
 """
 
 from __future__ import annotations
@@ -14,55 +20,49 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from parsel import Selector
 from scrapy.crawler import Crawler
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    DownloadConnectionRefusedError,
-    DownloadFailedError,
-    DownloadTimeoutError,
-    ResponseDataLossError,
-)
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet import error as twisted_error
 from twisted.python.failure import Failure
 
 from govcrawl.clock import utcnow
+from govcrawl.cms import links
+from govcrawl.cms.failures import challenge_of, classify
+from govcrawl.cms.sitemaps import read_sitemap
 from govcrawl.discovery import link_is_candidate, parse_date
 from govcrawl.extract.decode import decode_body
-from govcrawl.extract.flags import is_challenge
-from govcrawl.fetch.safety import BlockedDestination
+from govcrawl.fetch.browser import browser_meta
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Region, RegionsError, load_registry
 from govcrawl.urls import BadURL, host_of, normalise_url
 
-_DATE_RE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
-_NEXT_TEXTS = {"下一页", "下页", "后一页", "next", ">", "»", "›"}
-_PAGER_TEXTS = {"上一页", "首页", "尾页", "末页"}
-_PAGE_LINK_RE = re.compile(r"(^|/)(index|list|default)[_-]\d+\.(s?html?|jsp|php)$", re.I)
-_HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
-_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#", "data:")
-_TIMEOUTS = (twisted_error.TimeoutError, twisted_error.TCPTimedOutError, DownloadTimeoutError)
-_DNS_ERRORS = (twisted_error.DNSLookupError, CannotResolveHostError)
-_CONNECTION_ERRORS = (
-    twisted_error.ConnectionRefusedError,
-    twisted_error.ConnectError,
-    DownloadConnectionRefusedError,
-    DownloadFailedError,
-    ResponseDataLossError,
+_HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
+_BINARY_TYPES = (
+    "application/pdf",
+    "application/msword",
+    "application/vnd.",
+    "application/x-",
+    "application/octet-stream",
+    "application/wps",
 )
-
-
-def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+#: A column page with no records but these in its scripts is a shell filled by script.
+_SHELL_HINTS = re.compile(
+    r"fetch\(|XMLHttpRequest|axios|\$\.(?:ajax|get|post|getJSON)\(|ng-app|v-cloak|id=['\"]app['\"]",
+    re.I,
+)
+#: Links on a landing page that lead on to report columns (followed within the depth limit).
+_NAV_RE = re.compile(r"信息公开|政务公开|公开年报|年度报告|工作年报")
+#: Sitemap URLs worth fetching when a region has no column (report-ish paths, attachments).
+_REPORTISH_PATH = re.compile(r"nb|ndbg|nianbao|年报|年度报告|gongzuobaogao", re.I)
+WALL_STATUSES = [403, 412, 429, 521]
 
 
 class GovSpider(scrapy.Spider):
-    """Crawl one region's report columns (a CMS family subclasses this)."""
+    """Crawl one region's reports (a CMS family subclasses this)."""
 
     cms: ClassVar[str] = "generic"
     #: CSS selector of the article body on this CMS, handed to the extractor.
@@ -72,11 +72,17 @@ class GovSpider(scrapy.Spider):
 
     region: Region
     max_column_pages: int = 200
+    page_budget: int = 5000
+    max_depth: int = 3
+    max_query_variants: int = 30
+    max_attachments: int = 10
 
     def __init__(self, *args: Any, region: Region | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if region is not None:
             self.region = region
+        self._requested = 0
+        self._query_variants: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> GovSpider:
@@ -93,55 +99,148 @@ class GovSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, GovSpider)
         if not region.crawlable:
-            raise RegionsError(f"region {region.slug!r} has no portal/report_columns to crawl")
+            raise RegionsError(f"region {region.slug!r} has no portal to crawl")
         spider.allowed_domains = list(region.hosts)  # type: ignore[attr-defined]  # read by Offsite
-        spider.max_column_pages = crawler.settings.getint("GOVCRAWL_MAX_COLUMN_PAGES", 200)
+        settings = crawler.settings
+        spider.max_column_pages = settings.getint("GOVCRAWL_MAX_COLUMN_PAGES", 200)
+        spider.page_budget = settings.getint("GOVCRAWL_MAX_PAGES", 5000)
+        spider.max_depth = settings.getint("GOVCRAWL_MAX_DEPTH", 3)
+        spider.max_query_variants = settings.getint("GOVCRAWL_MAX_QUERY_VARIANTS", 30)
         return spider
 
     # -- requests -------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
-        for url in self.region.report_columns:
-            yield self.column_request(url, page=1)
+        if self.region.report_columns:
+            for url in self.region.report_columns:
+                request = self.column_request(url, page=1)
+                if request is not None:
+                    yield request
+            return
+        # No column configured: the sitemap, and the landing page reached from home.
+        portal = self.region.portal or ""
+        for request in (
+            self.request(
+                portal.rstrip("/") + "/sitemap.xml",
+                self.parse_sitemap,
+                meta={"govcrawl_optional": True},
+            ),
+            self.request(
+                portal, self.parse_landing, meta={"govcrawl_listing": True}, cb_kwargs={"depth": 0}
+            ),
+        ):
+            if request is not None:
+                yield request
 
-    def column_request(self, url: str, page: int) -> scrapy.Request:
-        return scrapy.Request(
+    def request(
+        self,
+        url: str,
+        callback: Any,
+        *,
+        meta: dict[str, Any] | None = None,
+        cb_kwargs: dict[str, Any] | None = None,
+        browser: bool = False,
+        dont_filter: bool = False,
+        **kwargs: Any,
+    ) -> scrapy.Request | None:
+        """A request within the crawl's budget (None when the budget or a trap guard
+        says stop). Every request of the spider is made here."""
+        if self._requested >= self.page_budget:
+            self._inc("skipped/page_budget")
+            return None
+        parts = urlsplit(url)
+        if parts.query:
+            key = f"{parts.netloc}{parts.path}"
+            self._query_variants[key] += 1
+            if self._query_variants[key] > self.max_query_variants:
+                self._inc("skipped/query_trap")
+                return None
+        self._requested += 1
+        meta = dict(meta or {})
+        if browser:
+            meta.update(browser_meta())
+        request_cls = kwargs.pop("request_cls", scrapy.Request)
+        request: scrapy.Request = request_cls(
             url,
-            callback=self.parse_column,
+            callback=callback,
             errback=self.on_error,
+            meta=meta,
+            cb_kwargs=cb_kwargs or {},
+            dont_filter=dont_filter,
+            **kwargs,
+        )
+        return request
+
+    def column_request(
+        self, url: str, page: int, *, browser: bool = False
+    ) -> scrapy.Request | None:
+        return self.request(
+            url,
+            self.parse_column,
             meta={"govcrawl_listing": True, "govcrawl_page": page},
+            browser=browser or self.region.render == "browser",
+            dont_filter=browser,
         )
 
-    def document_request(self, url: str, title: str, listed: date | None) -> scrapy.Request:
-        return scrapy.Request(
+    def document_request(
+        self, url: str, title: str, listed: date | None, parent_url: str | None = None
+    ) -> scrapy.Request | None:
+        return self.request(
             url,
-            callback=self.parse_document,
-            errback=self.on_error,
-            cb_kwargs={"listing_title": title, "listing_date": listed},
+            self.parse_document,
+            cb_kwargs={"listing_title": title, "listing_date": listed, "parent_url": parent_url},
+        )
+
+    def retry_in_browser(self, request: scrapy.Request, why: str) -> scrapy.Request | None:
+        """The same request once more, through Chromium."""
+        self._inc(f"browser_retries/{why}")
+        meta = {k: v for k, v in request.meta.items() if not k.startswith(("download_", "retry"))}
+        meta["handle_httpstatus_list"] = WALL_STATUSES
+        return self.request(
+            request.url,
+            request.callback,
+            meta=meta,
+            cb_kwargs=dict(request.cb_kwargs),
+            browser=True,
+            dont_filter=True,
         )
 
     # -- column pages ---------------------------------------------------------
     def parse_column(self, response: Response) -> Iterator[Any]:
-        if not self._is_html(response) or not isinstance(response, TextResponse):
-            yield self._failure(
-                response.request,
-                "unsupported_type",
-                "column page is not HTML",
-                status=response.status,
-                is_listing=True,
-            )
+        page = self.readable(response, is_listing=True)
+        if isinstance(page, FetchFailed):
+            yield page
             return
-        # Read the column as the extractor reads pages: a wrong charset header (a GBK
-        # page labelled utf-8) must not turn the link titles into mojibake.
-        _, encoding = decode_body(response.body, _header(response.headers, b"Content-Type"))
-        if isinstance(response, TextResponse) and encoding != response.encoding:
-            response = response.replace(encoding=encoding)
+        scope = page.css(self.list_container) if self.list_container else None
+        root = scope[0] if scope else page.selector
+        records = list(self.article_links(page, root))
+        if not records and self.looks_like_shell(page):
+            retry = self.retry_in_browser(page.request, "shell") if page.request else None
+            if retry is not None:
+                yield retry
+                return
+        yield from self.follow_records(page, records)
+        number = int(page.meta.get("govcrawl_page", 1))
+        if number < self.max_column_pages:
+            for next_url in dict.fromkeys(self.pagination_urls(page)):
+                if host_of(next_url) in self.region.hosts:
+                    request = self.column_request(
+                        next_url, number + 1, browser=bool(page.meta.get("playwright"))
+                    )
+                    if request is not None:
+                        yield request
+
+    def follow_records(
+        self,
+        response: Response,
+        records: Iterable[tuple[str, str, date | None]],
+        *,
+        script_records: bool = False,
+    ) -> Iterator[Any]:
+        """Requests for the records that may be reports, and the ListingVisited item."""
         skipped: Counter[str] = Counter()
         seen: set[str] = set()
-        followed = 0
-        article_links = 0
-        scope = response.css(self.list_container) if self.list_container else None
-        root = scope[0] if scope else response.selector
-        for url, title, listed in self.article_links(response, root):
+        followed = article_links = 0
+        for url, title, listed in records:
             article_links += 1
             try:
                 key = normalise_url(url)
@@ -158,16 +257,13 @@ class GovSpider(scrapy.Spider):
             if not link_is_candidate(title, url):
                 skipped["not_report_title"] += 1
                 continue
-            followed += 1
-            yield self.document_request(url, title, listed)
-        page = int(response.meta.get("govcrawl_page", 1))
-        if page < self.max_column_pages:
-            for next_url in dict.fromkeys(self.pagination_urls(response)):
-                if host_of(next_url) in self.region.hosts:
-                    yield self.column_request(next_url, page + 1)
+            request = self.document_request(url, title, listed)
+            if request is not None:
+                followed += 1
+                yield request
         yield ListingVisited(
             region_slug=self.region.slug,
-            url=response.url,
+            url=_first_url(response.request) or response.url,
             status=response.status,
             fetched_at=utcnow(),
             article_links=article_links,
@@ -175,32 +271,27 @@ class GovSpider(scrapy.Spider):
             skipped=dict(skipped),
             bytes=len(response.body),
             elapsed_ms=self._elapsed(response.request),
+            script_records=script_records,
         )
 
     def article_links(
-        self, response: Response, root: Selector
+        self, response: TextResponse, root: Selector
     ) -> Iterator[tuple[str, str, date | None]]:
         """(absolute URL, title, date listed) of each record on a column page."""
         column_dir = response.url.rsplit("/", 1)[0] + "/"
-        for url, text, anchor in _anchors(response.url, root):
-            title = _clean(anchor.attrib.get("title") or text)
-            if not title or self.is_pagination_link(url, text) or _is_directory(url):
+        for url, text, anchor in links.anchors(response.url, root):
+            title = links.clean(anchor.attrib.get("title") or text)
+            if not title or self.is_pagination_link(url, text) or links.is_directory(url):
                 continue
-            listed_match = _DATE_RE.search(self._row_text(anchor))
+            listed_match = links.DATE_RE.search(links.row_text(anchor))
             if (
                 self.is_article_url(url)
+                or links.attachment_kind(url)
                 or listed_match
                 or (url.startswith(column_dir) and len(title) >= 6)
             ):
                 listed = parse_date(listed_match.group(0)) if listed_match else None
                 yield url, title, listed
-
-    @staticmethod
-    def _row_text(anchor: Selector) -> str:
-        row = anchor.xpath("ancestor::*[self::li or self::tr or self::dd or self::dl][1]")
-        if not row:
-            return ""
-        return _clean(" ".join(row[0].css("::text").getall()))[:300]
 
     def is_article_url(self, url: str) -> bool:
         """Does the URL have this CMS's article shape? (Families override.)"""
@@ -208,93 +299,218 @@ class GovSpider(scrapy.Spider):
 
     def is_pagination_link(self, url: str, text: str) -> bool:
         return (
-            text.lower() in _NEXT_TEXTS
-            or text in _PAGER_TEXTS
+            text.lower() in links.NEXT_TEXTS
+            or text in links.PAGER_TEXTS
             or text.isdigit()
-            or bool(_PAGE_LINK_RE.search(urlsplit(url).path))
+            or bool(links.PAGE_LINK_RE.search(urlsplit(url).path))
         )
 
-    def pagination_urls(self, response: Response) -> Iterable[str]:
+    def pagination_urls(self, response: TextResponse) -> Iterable[str]:
         """The column's other pages (generic: 下一页 / index_N.html links in the column)."""
-        assert isinstance(response, TextResponse)
         column_dir = response.url.rsplit("/", 1)[0] + "/"
-        for url, text, _ in _anchors(response.url, response.selector):
+        for url, text, _ in links.anchors(response.url, response.selector):
             if url.startswith(column_dir) and self.is_pagination_link(url, text):
                 yield url
 
+    def looks_like_shell(self, response: TextResponse) -> bool:
+        """An empty column filled by script (worth rendering in a browser)?"""
+        if self.region.render == "never" or response.meta.get("playwright"):
+            return False
+        scripts = " ".join(response.xpath("//script/text() | //script/@src").getall())
+        return bool(_SHELL_HINTS.search(scripts) or _SHELL_HINTS.search(response.text[:20000]))
+
+    # -- discovery without a column ---------------------------------------------
+    def parse_sitemap(self, response: Response, depth: int = 0) -> Iterator[Any]:
+        pages, children = read_sitemap(response.body)
+        if depth < 2:
+            for child in children[:50]:
+                if host_of(child) in self.region.hosts:
+                    request = self.request(
+                        child,
+                        self.parse_sitemap,
+                        cb_kwargs={"depth": depth + 1},
+                        meta={"govcrawl_optional": True},
+                    )
+                    if request is not None:
+                        yield request
+        for url, lastmod in pages:
+            if host_of(url) in self.region.hosts and (
+                _REPORTISH_PATH.search(urlsplit(url).path) or links.attachment_kind(url)
+            ):
+                request = self.document_request(url, "", lastmod)
+                if request is not None:
+                    yield request
+
+    def parse_landing(self, response: Response, depth: int = 0) -> Iterator[Any]:
+        """A home or 信息公开 landing page: follow report links, columns and landings."""
+        page = self.readable(response, is_listing=True)
+        if isinstance(page, FetchFailed):
+            yield page
+            return
+        records: list[tuple[str, str, date | None]] = []
+        for url, text, anchor in links.anchors(page.url, page.selector):
+            title = links.clean(anchor.attrib.get("title") or text)
+            if not title or host_of(url) not in self.region.hosts:
+                continue
+            if link_is_candidate(title, url) and not links.is_directory(url):
+                listed = links.DATE_RE.search(links.row_text(anchor))
+                records.append((url, title, parse_date(listed.group(0)) if listed else None))
+            elif depth < self.max_depth and _NAV_RE.search(title):
+                request = self.request(
+                    url,
+                    self.parse_landing,
+                    cb_kwargs={"depth": depth + 1},
+                    meta={"govcrawl_listing": True},
+                )
+                if request is not None:
+                    yield request
+        yield from self.follow_records(page, records)
+
     # -- documents ------------------------------------------------------------
     def parse_document(
-        self, response: Response, listing_title: str | None = None, listing_date: date | None = None
+        self,
+        response: Response,
+        listing_title: str | None = None,
+        listing_date: date | None = None,
+        parent_url: str | None = None,
     ) -> Iterator[Any]:
-        if not self._is_html(response):
-            ctype = _header(response.headers, b"Content-Type") or "unknown"
+        request = response.request
+        ctype = _header(response.headers, b"Content-Type")
+        kind = self.kind_of(response)
+        if kind is None:
             yield self._failure(
-                response.request,
+                request,
                 "unsupported_type",
-                f"not an HTML page (Content-Type {ctype}); attachments come later",
+                f"neither a page nor a report file (Content-Type {ctype})",
                 status=response.status,
             )
             return
+        status = response.status
+        attachments: list[str] = []
+        if kind == "html":
+            wall = challenge_of(response.body, ctype, status)
+            if (
+                wall
+                and self.region.walls == "browser"
+                and request is not None
+                and not request.meta.get("playwright")
+            ):
+                retry = self.retry_in_browser(request, wall)
+                if retry is not None:
+                    yield retry
+                    return
+            if wall and status != 200:  # still walled after the browser
+                yield self._failure(
+                    request, "challenge", f"{wall} wall (HTTP {status})", status=status
+                )
+                return
+            if status != 200 and request is not None and request.meta.get("playwright"):
+                status = 200  # the browser got past the wall: its page is the page
+            page_url = _first_url(request) or response.url
+            for url, title in self.attachment_links(response)[: self.max_attachments]:
+                attachments.append(normalise_url(url))
+                follow = self.document_request(
+                    url,
+                    title or listing_title or "",
+                    listing_date,
+                    parent_url=normalise_url(page_url),
+                )
+                if follow is not None:
+                    yield follow
         headers = response.headers
         yield FetchedPage(
             region_slug=self.region.slug,
-            url=normalise_url(_first_url(response.request) or response.url),
+            url=normalise_url(_first_url(request) or response.url),
             final_url=response.url,
-            status=response.status,
+            status=status,
             body=response.body,
             fetched_at=utcnow(),
-            content_type=_header(headers, b"Content-Type"),
+            content_type=ctype,
             etag=_header(headers, b"ETag"),
             last_modified=_header(headers, b"Last-Modified"),
-            elapsed_ms=self._elapsed(response.request),
+            elapsed_ms=self._elapsed(request),
             container=self.content_container,
             listing_title=listing_title,
             listing_date=listing_date,
+            kind=kind,
+            attachments=attachments,
+            parent_url=parent_url,
         )
 
+    def kind_of(self, response: Response) -> str | None:
+        """html, pdf, doc, docx, xls or xlsx (None: something else)."""
+        ctype = (_header(response.headers, b"Content-Type") or "").lower()
+        by_url = links.attachment_kind(response.url)
+        head = response.body[:8]
+        if head.startswith(b"%PDF"):
+            return "pdf"
+        if head.startswith((b"\xd0\xcf\x11\xe0", b"PK\x03\x04")):
+            return by_url or ("xls" if "excel" in ctype else "doc" if head[0] == 0xD0 else "docx")
+        if ctype.startswith(_HTML_TYPES) or (
+            not ctype and response.body[:1024].lstrip()[:1] == b"<"
+        ):
+            return "html"
+        if ctype.startswith(_BINARY_TYPES) and by_url:
+            return by_url
+        return None
+
+    def attachment_links(self, response: Response) -> list[tuple[str, str]]:
+        """(URL, link text) of report files linked from an article (its 附件)."""
+        if not isinstance(response, TextResponse):
+            return []
+        page = self._decoded(response)
+        out: dict[str, str] = {}
+        for url, text, anchor in links.anchors(page.url, page.selector):
+            if links.attachment_kind(url) and host_of(url) in self.region.hosts:
+                out.setdefault(url, links.file_title(url, anchor.attrib.get("title") or text))
+        return list(out.items())
+
     # -- failures -------------------------------------------------------------
-    def on_error(self, failure: Failure) -> Iterator[FetchFailed]:
+    def on_error(self, failure: Failure) -> Iterator[Any]:
         request: scrapy.Request | None = getattr(failure, "request", None)
-        outcome, error, status = self.classify_failure(failure.value)
-        if isinstance(failure.value, HttpError):
-            request = failure.value.response.request or request
+        exc = failure.value
+        if isinstance(exc, HttpError):
+            request = exc.response.request or request
         if request is None:
             return
+        outcome, error, status = classify(exc)
+        if request.meta.get("govcrawl_optional") and outcome in ("http_error", "robots"):
+            self._inc(f"optional_missing/{outcome}")
+            return  # a portal without sitemap.xml is no failure
+        if (
+            outcome == "challenge"
+            and self.region.walls == "browser"
+            and not request.meta.get("playwright")
+        ):
+            retry = self.retry_in_browser(request, error.split()[0])
+            if retry is not None:
+                yield retry
+                return
         is_listing = bool(request.meta.get("govcrawl_listing"))
         self.logger.warning("%s %s: %s", outcome, request.url, error)
         yield self._failure(request, outcome, error, status=status, is_listing=is_listing)
 
-    def classify_failure(self, exc: BaseException | None) -> tuple[str, str, int | None]:
-        """(outcome, error message, HTTP status) of a failed request."""
-        if isinstance(exc, HttpError):
-            response = exc.response
-            if self._is_challenge(response):
-                return (
-                    "challenge",
-                    f"HTTP {response.status}: anti-bot challenge page",
-                    response.status,
-                )
-            return "http_error", f"HTTP {response.status}", response.status
-        if isinstance(exc, BlockedDestination):
-            return "blocked", str(exc), None
-        if isinstance(exc, scrapy.exceptions.IgnoreRequest):
-            message = str(exc) or "request ignored"
-            lowered = message.lower()
-            outcome = (
-                "robots"
-                if "robots" in lowered
-                else "offsite"
-                if "offsite" in lowered
-                else "ignored"
+    def readable(
+        self, response: Response, *, is_listing: bool = False
+    ) -> TextResponse | FetchFailed:
+        """The response decoded as the extractor reads pages (a GBK page labelled
+        utf-8 must not turn link titles into mojibake), or why it cannot be read."""
+        if self.kind_of(response) != "html" or not isinstance(response, TextResponse):
+            return self._failure(
+                response.request,
+                "unsupported_type",
+                "not an HTML page",
+                status=response.status,
+                is_listing=is_listing,
             )
-            return outcome, f"not fetched: {message}", None
-        if isinstance(exc, _TIMEOUTS):
-            return "timeout", f"timed out: {exc}", None
-        if isinstance(exc, _DNS_ERRORS):
-            return "dns_error", str(exc), None
-        if isinstance(exc, _CONNECTION_ERRORS):
-            return "connection_error", str(exc) or type(exc).__name__, None
-        return "error", f"{type(exc).__name__}: {exc}", None
+        return self._decoded(response)
+
+    @staticmethod
+    def _decoded(response: TextResponse) -> TextResponse:
+        _, encoding = decode_body(response.body, _header(response.headers, b"Content-Type"))
+        if encoding != response.encoding:
+            return response.replace(encoding=encoding)
+        return response
 
     def _failure(
         self,
@@ -319,31 +535,15 @@ class GovSpider(scrapy.Spider):
             is_listing=is_listing,
         )
 
-    @staticmethod
-    def _is_challenge(response: Response) -> bool:
-        html, _ = decode_body(response.body[:65536], _header(response.headers, b"Content-Type"))
-        return is_challenge(html, "", response.status)
+    def _inc(self, key: str) -> None:
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats is not None:
+            crawler.stats.inc_value(f"govcrawl/{key}")
 
     @staticmethod
     def _elapsed(request: scrapy.Request | None) -> int | None:
         latency = request.meta.get("download_latency") if request is not None else None
         return None if latency is None else int(latency * 1000)
-
-    @staticmethod
-    def _is_html(response: Response) -> bool:
-        ctype = (_header(response.headers, b"Content-Type") or "").lower()
-        if not ctype:
-            return response.body[:1024].lstrip()[:1] == b"<"
-        return ctype.startswith(_HTML_TYPES)
-
-
-def _anchors(base_url: str, root: Selector) -> Iterator[tuple[str, str, Selector]]:
-    """(absolute URL without fragment, link text, element) of each followable link."""
-    for anchor in root.css("a[href]"):
-        href = (anchor.attrib.get("href") or "").strip()
-        if href and not href.lower().startswith(_SKIP_SCHEMES):
-            text = _clean(" ".join(anchor.css("::text").getall()))
-            yield urljoin(base_url, href).split("#", 1)[0], text, anchor
 
 
 def _first_url(request: scrapy.Request | None) -> str | None:
@@ -352,14 +552,6 @@ def _first_url(request: scrapy.Request | None) -> str | None:
         return None
     redirects = request.meta.get("redirect_urls")
     return str(redirects[0]) if redirects else request.url
-
-
-def _is_directory(url: str) -> bool:
-    """A link to a directory or its index page is a column, not an article."""
-    try:
-        return normalise_url(url).split("?", 1)[0].endswith("/")
-    except BadURL:
-        return False
 
 
 def _header(headers: Any, name: bytes) -> str | None:

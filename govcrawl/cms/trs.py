@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
 
-from scrapy.http import Response
+from scrapy.http import TextResponse
 
 from govcrawl.cms.base import GovSpider
 
@@ -61,7 +61,7 @@ class TRSSpider(GovSpider):
     def is_article_url(self, url: str) -> bool:
         return bool(_ARTICLE_RE.search(urlsplit(url).path))
 
-    def pagination_urls(self, response: Response) -> Iterable[str]:
+    def pagination_urls(self, response: TextResponse) -> Iterable[str]:
         script = "\n".join(response.xpath("//script/text()").getall())
         yield from trs_page_urls(response.url, script, self.max_column_pages)
         yield from super().pagination_urls(response)

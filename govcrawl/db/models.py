@@ -55,6 +55,8 @@ class Document(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime)
     last_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     gone_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The page that linked this attachment (its normalised URL), if any.
+    parent_url: Mapped[str | None] = mapped_column(Text)
 
     versions: Mapped[list[DocumentVersion]] = relationship(
         back_populates="document", order_by="DocumentVersion.id"

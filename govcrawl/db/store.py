@@ -19,10 +19,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from govcrawl.clock import utcnow
 from govcrawl.db.models import CrawlRun, Document, DocumentVersion, Fetch, Jurisdiction
+from govcrawl.extract.flags import wall_kind
 from govcrawl.extract.model import EXTRACTOR_VERSION
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Registry
 from govcrawl.urls import BadURL, normalise_url, url_hash
+
+#: A page with attachments and less text than this only wraps them (not a report itself).
+WRAPPER_MAX_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -102,8 +106,10 @@ class Store:
                 http_status=item.status,
                 bytes=item.bytes,
                 elapsed_ms=item.elapsed_ms,
-                outcome="listing" if item.article_links else "empty_listing",
-                error=None if item.article_links else "no article links on the column page",
+                outcome="listing" if item.article_links or item.script_records else "empty_listing",
+                error=None
+                if item.article_links or item.script_records
+                else "no article links on the column page",
                 fetched_at=item.fetched_at,
             )
 
@@ -144,15 +150,38 @@ class Store:
                     session, run_id, outcome=outcome, error=page.extract_error, **fetch_values
                 )
                 return SaveResult(outcome)
+            if page.attachments and (ex.reject == "near_empty" or len(ex.text) < WRAPPER_MAX_CHARS):
+                self._log_fetch(
+                    session,
+                    run_id,
+                    outcome="attachment_wrapper",
+                    error=f"only wraps {len(page.attachments)} attachment(s): "
+                    + " ".join(page.attachments[:3]),
+                    **fetch_values,
+                )
+                return SaveResult("attachment_wrapper")
             if ex.reject:
+                detail = ex.reject
+                if ex.reject == "challenge":
+                    html = page.body[:65536].decode("latin-1")
+                    detail = f"challenge: {wall_kind(html, page.status)} wall"
                 self._log_fetch(
                     session,
                     run_id,
                     outcome=ex.reject,
-                    error=f"not stored: page recognised as {ex.reject}",
+                    error=f"not stored: page recognised as {detail}",
                     **fetch_values,
                 )
                 return SaveResult(ex.reject)
+            if not ex.is_annual_report:
+                self._log_fetch(
+                    session,
+                    run_id,
+                    outcome="not_report",
+                    error=f"not stored: not an annual report ({ex.title or 'untitled'})",
+                    **fetch_values,
+                )
+                return SaveResult("not_report")
 
             key = url_hash(page.url)
             now = page.fetched_at
@@ -194,6 +223,7 @@ class Store:
                     "flags": list(ex.flags),
                     "first_seen_at": now,
                     "last_seen_at": now,
+                    "parent_url": page.parent_url,
                 }
                 session.execute(
                     _insert(session, Document)

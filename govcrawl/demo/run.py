@@ -12,7 +12,12 @@ from govcrawl.regions import load_registry
 
 # Loopback answers in microseconds; AutoThrottle's polite first second per site is
 # for the real web. Per-site concurrency stays at the production value.
-DEMO_TIMING = {"start_delay": 0.02, "max_delay": 2.0, "download_timeout": 10.0}
+DEMO_TIMING = {
+    "start_delay": 0.02,
+    "max_delay": 2.0,
+    "download_timeout": 10.0,
+    "wall_backoff": 0.5,
+}
 
 
 def run_demo(config: Config) -> int:

@@ -220,3 +220,19 @@ def is_soft404(title: str | None, text: str, status: int | None = None) -> bool:
     if _SOFT404_RE.search(text):
         return True
     return len(text) <= _BARE_404_MAX_CHARS * 5 and _BARE_404_RE.search(text) is not None
+
+
+WALL_KINDS = ("ruishu", "jiasule", "cookie_redirect", "script")
+
+
+def wall_kind(html: str, status: int | None = None) -> str:
+    """Which anti-bot wall a challenge page is: 瑞数 (HTTP 412, ``$_ts``), 加速乐
+    (HTTP 521, ``__jsl_clearance``), a cookie-and-redirect script, or another script."""
+    head = html[:_JS_ONLY_MAX_BYTES]
+    if _CHALLENGE_RES[0].search(head) or _CHALLENGE_RES[2].search(head):
+        return "ruishu"
+    if status == 521 or _CHALLENGE_RES[1].search(head):
+        return "jiasule"
+    if re.search(r"cookie", head, re.I) and re.search(r"location|window\.open", head, re.I):
+        return "cookie_redirect"
+    return "script"

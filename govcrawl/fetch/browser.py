@@ -1,0 +1,94 @@
+"""Chromium through scrapy-playwright, for the pages that need a browser.
+
+Only requests marked by ``browser_meta()`` go through it; the browser starts on
+the first such request. It is Debian's Chromium (``/usr/bin/chromium``, or
+``GOVCRAWL_CHROMIUM``), headless, without background networking, and every
+request the page makes is checked like the crawler's own (no private addresses,
+no loopback unless ``--allow-loopback``); images, fonts and media are not loaded.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.crawler import Crawler
+
+from govcrawl.fetch.safety import refusal, resolve
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+]
+_SKIPPED_RESOURCES = frozenset({"image", "font", "media"})
+
+
+def chromium_path(configured: str | None = None) -> str:
+    return configured or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def browser_meta() -> dict[str, Any]:
+    """Request meta that sends a request through Chromium and waits until the page,
+    and whatever its scripts load or navigate to, has settled."""
+    from scrapy_playwright.page import PageMethod
+
+    return {
+        "playwright": True,
+        "playwright_page_goto_kwargs": {"wait_until": "load"},
+        "playwright_page_methods": [PageMethod("wait_for_load_state", "networkidle")],
+    }
+
+
+def playwright_settings(chromium: str | None, timeout_s: float) -> dict[str, Any]:
+    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    return {
+        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": {
+            "executable_path": chromium_path(chromium),
+            "headless": True,
+            "args": CHROMIUM_ARGS,
+        },
+        "PLAYWRIGHT_MAX_CONTEXTS": 2,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": int(timeout_s * 1000),
+        "PLAYWRIGHT_ABORT_REQUEST": "govcrawl.fetch.browser.abort_request",
+    }
+
+
+_allow_loopback = False
+
+
+class BrowserGuard:
+    """Extension that tells the browser's request filter whether loopback is allowed."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BrowserGuard:
+        global _allow_loopback
+        _allow_loopback = crawler.settings.getbool("GOVCRAWL_ALLOW_LOOPBACK")
+        return cls()
+
+
+async def abort_request(request: Any) -> bool:
+    """Playwright's per-request filter: True aborts the request."""
+    if request.resource_type in _SKIPPED_RESOURCES:
+        return True
+    parts = urlsplit(request.url)
+    if parts.scheme in ("data", "blob", "about"):
+        return False
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return True
+    try:
+        addresses = await resolve(parts.hostname, parts.port or 80)
+    except OSError:
+        return True
+    return any(refusal(ip, _allow_loopback) for ip in addresses)

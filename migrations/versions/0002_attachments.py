@@ -1,0 +1,26 @@
+"""attachments: a document remembers the page that linked it
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-21
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("parent_url", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.drop_column("parent_url")
