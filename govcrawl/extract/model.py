@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -43,3 +43,4 @@ class Extraction:
     encoding: str = "utf-8"
     kind: str = "html"
     reject: str | None = None  # why this is not content at all (challenge, soft404, near_empty)
+    reason: str | None = None  # a short word on a reject (why an attachment is unreadable)

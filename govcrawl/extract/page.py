@@ -16,6 +16,7 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 from govcrawl.discovery.classify import is_annual_report
 from govcrawl.discovery.years import report_year
 from govcrawl.extract import chrome, fields, flags, maintext, xpaths
+from govcrawl.extract.attachments import extract_attachment
 from govcrawl.extract.decode import decode_body
 from govcrawl.extract.meta import read_info_fields, read_meta_tags
 from govcrawl.extract.model import Extraction, PageInput
@@ -87,6 +88,9 @@ def _visible_text(tree: HtmlElement) -> str:
 
 def extract_page(page: PageInput) -> Extraction:
     """Extract one page.  Never raises on bad input: a broken page is a rejected page."""
+    attachment = extract_attachment(page)  # PDF, Word, Excel: not HTML
+    if attachment is not None:
+        return attachment
     html, encoding = decode_body(page.body, page.content_type)
     tree = parse_html(html)
     if tree is None:
