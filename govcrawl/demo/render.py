@@ -32,6 +32,7 @@ class Page:
     body: bytes
     content_type: str = HTML
     last_modified: datetime | None = None  # aware; None: no Last-Modified / ETag
+    headers: tuple[tuple[str, str], ...] = ()  # further headers (Content-Disposition, Set-Cookie)
 
 
 def _e(text: str) -> str:
@@ -543,6 +544,10 @@ def _html(status: int, text: str, modified: datetime | None) -> Page:
 
 def render_site(s: Site, bases: Mapping[str, str]) -> tuple[dict[str, Page], Page]:
     """All pages of a site keyed by path (or path?query), and its 404 page."""
+    if s.family != "classic" and s.cms != "farm":
+        from govcrawl.demo.families import render_family
+
+        return render_family(s, bases)
     routes: dict[str, Page] = dict(assets())
     routes["/robots.txt"] = Page(200, ROBOTS.encode(), "text/plain; charset=utf-8", _ASSET_DATE)
     latest = max((_cst(a.published) for a in s.articles), default=_ASSET_DATE)

@@ -8,6 +8,7 @@
         Path("regions.toml").write_text(portals.regions_toml(), "utf-8")
         ...                                # crawl
         portals.requests                   # [(site, method, path, status), ...]
+        portals.regions(["hanweb", "wall"])  # the family replicas (or ["all"])
 
 Each site gets its own ``http.server.ThreadingHTTPServer`` bound to ``(127.0.0.N, 0)``
 (all of 127.0.0.0/8 is loopback on Linux) in a daemon thread. Responses behave like
@@ -15,6 +16,13 @@ the nginx in front of the real portals: ``Server: nginx``, ``Content-Type`` with
 charset, ``Last-Modified`` and nginx-style ``ETag`` (conditional GETs answer 304),
 gzip when asked for, HEAD, 301 to the slash form of a directory, real 404 pages,
 405 for other methods, HTTP/1.1 keep-alive.
+
+The classic sites (``sites.SITES``) are at 127.0.0.2-6; the family replicas
+(``sites.FAMILY_SITES``: zhejiang, yichun, wanzai, huaian, hongze, handan, jilinshi)
+follow at 127.0.0.7-13. Their request-time behaviour (Hanweb ``dataproxy.jsp`` POSTs,
+a JSON list API, cookie walls, endless calendar and search pages) is answered by
+``families.dynamic_handler`` before the fixed pages; every request, POSTs included, is
+in the request log with its method.
 """
 
 from __future__ import annotations
@@ -24,7 +32,8 @@ import json
 import logging
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import fields
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,9 +42,17 @@ from types import TracebackType
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from govcrawl.demo.families import Handler, Request, dynamic_handler
 from govcrawl.demo.render import HTML, NGINX_405, Page, render_site
-from govcrawl.demo.sites import CRAWLABLE, SITES, ColumnLink, Site, column_links
-from govcrawl.regions import Region, builtin_registry
+from govcrawl.demo.sites import (
+    ALL_SITES,
+    REGION_ROWS,
+    ColumnLink,
+    Site,
+    column_links,
+    family_keys,
+)
+from govcrawl.regions import CMS_FAMILIES, Region, builtin_registry
 
 log = logging.getLogger(__name__)
 _GZIP_TYPES = ("text/", "application/javascript")
@@ -70,6 +87,7 @@ class _SiteServer(ThreadingHTTPServer):
         self.site = site
         self.routes: dict[str, Page] = {}
         self.not_found = Page(404, b"", HTML)
+        self.dynamic: Handler | None = None  # answers before the routes (family sites)
         self.gzipped: dict[bytes, bytes] = {}
         super().__init__((address, 0), _Handler)
 
@@ -88,6 +106,8 @@ class _SiteServer(ThreadingHTTPServer):
 
     def compressed(self, page: Page) -> bytes:
         if page.body not in self.gzipped:
+            if len(self.gzipped) >= 1024:  # endless generated pages (traps) must not pile up
+                self.gzipped.clear()
             self.gzipped[page.body] = gzip.compress(page.body, mtime=0)
         return self.gzipped[page.body]
 
@@ -110,14 +130,23 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(head=True)
 
     def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        page = self._dynamic(body)
+        if page is None:
+            self._not_allowed(read_body=False)
+        else:
+            self._send(page, head=False)
+
+    def do_PUT(self) -> None:
         self._not_allowed()
 
-    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
+    do_DELETE = do_PATCH = do_OPTIONS = do_PUT
 
-    def _not_allowed(self) -> None:
+    def _not_allowed(self, read_body: bool = True) -> None:
         body = NGINX_405.encode()
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
+        if length and read_body:
             self.rfile.read(length)
         self._record(405)
         self.send_response(405)
@@ -166,7 +195,21 @@ class _Handler(BaseHTTPRequestHandler):
             return page.last_modified.replace(microsecond=0) <= since
         return False
 
+    def _dynamic(self, body: bytes = b"") -> Page | None:
+        handler = self.server.dynamic
+        if handler is None:
+            return None
+        parts = urlsplit(self.path)
+        request = Request(
+            self.command, unquote(parts.path) or "/", parts.query, tuple(self.headers.items()), body
+        )
+        return handler(request)
+
     def _serve(self, head: bool) -> None:
+        dynamic = self._dynamic()
+        if dynamic is not None:
+            self._send(dynamic, head)
+            return
         page, location = self._lookup()
         if page is None:
             body = (
@@ -183,6 +226,9 @@ class _Handler(BaseHTTPRequestHandler):
             if not head:
                 self.wfile.write(body)
             return
+        self._send(page, head)
+
+    def _send(self, page: Page, head: bool) -> None:
         etag = _etag(page)
         if self._not_modified(page, etag):
             self._record(304)
@@ -216,9 +262,38 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Encoding", "gzip")
         if page.status == 200 and page.content_type == HTML:
             self.send_header("X-Frame-Options", "SAMEORIGIN")
+        for name, value in page.headers:
+            self.send_header(name, value)
         self.end_headers()
         if not head:
             self.wfile.write(body)
+
+
+# Optional string fields of Region beyond the original format (render, walls): name -> default.
+_OPTIONAL_FIELDS: dict[str, object] = {
+    f.name: f.default for f in fields(Region) if f.name in ("render", "walls")
+}
+
+
+def _region_from_row(slug: str) -> Region:
+    """A family region that the shipped registry does not have yet, from its demo row."""
+    row = REGION_ROWS[slug]
+    extra = {
+        key: value
+        for key, value in (("render", row.render), ("walls", row.walls))
+        if key in _OPTIONAL_FIELDS and value is not None
+    }
+    return Region(
+        slug=row.slug,
+        code=row.code,
+        name=row.name,
+        level=row.level,
+        parent=row.parent,
+        portal=row.portal,
+        cms=row.cms if row.cms in CMS_FAMILIES else "generic",
+        report_columns=(row.column,) if row.column else (),
+        **extra,
+    )
 
 
 class PortalServer:
@@ -237,7 +312,7 @@ class PortalServer:
         if self._servers:
             return self
         try:
-            for offset, site in enumerate(SITES):
+            for offset, site in enumerate(ALL_SITES):
                 address = str(self.first_address + offset)
                 self._servers[site.key] = _SiteServer(self, site, address)
         except OSError:
@@ -246,6 +321,7 @@ class PortalServer:
         bases = {key: self.base_url(key) for key in self._servers}
         for server in self._servers.values():
             server.routes, server.not_found = render_site(server.site, bases)
+            server.dynamic = dynamic_handler(server.site, bases)
         for key, server in self._servers.items():
             thread = threading.Thread(
                 target=server.serve_forever,
@@ -289,7 +365,7 @@ class PortalServer:
 
     @property
     def site_keys(self) -> list[str]:
-        return [site.key for site in SITES]
+        return [site.key for site in ALL_SITES]
 
     def _server(self, site_key: str) -> _SiteServer:
         try:
@@ -328,29 +404,43 @@ class PortalServer:
 
     # --- registry ------------------------------------------------------------------------
 
-    def regions(self) -> list[Region]:
-        """The shipped rows of the crawlable regions, pointed at the replicas."""
+    def regions(self, families: Iterable[str] | None = None) -> list[Region]:
+        """The registry rows of the crawlable regions, pointed at the replicas.
+
+        ``families``: names of ``sites.FAMILIES`` ("classic", "hanweb", "script", "gbk",
+        "attachment", "wall", "discovery"), site keys, or "all"; None: the classic four
+        (the old behaviour). Rows come in address order, the classic ones first. A family
+        region not yet in the shipped registry is built from ``sites.REGION_ROWS``.
+        """
         registry = builtin_registry()
         out: list[Region] = []
-        for key in CRAWLABLE:
+        for key in family_keys(families):
             site = self._server(key).site
             assert site.region is not None
-            out.append(
-                registry.get(site.region).with_urls(self.base_url(key), [self.column_url(key)])
-            )
+            try:
+                region = registry.get(site.region)
+            except KeyError:
+                region = _region_from_row(site.region)
+            row = REGION_ROWS.get(site.region)
+            columns = [] if row is not None and row.column is None else [self.column_url(key)]
+            out.append(region.with_urls(self.base_url(key), columns))
         return out
 
-    def regions_toml(self) -> str:
+    def regions_toml(self, families: Iterable[str] | None = None) -> str:
         """The same rows in the registry TOML format (for ``--regions-file``)."""
         lines = [
             "# govcrawl demo: the crawlable regions pointed at the local portal replicas.",
             "# Generated by govcrawl.demo.PortalServer.regions_toml(); valid while it runs.",
         ]
-        for region in self.regions():
+        for region in self.regions(families):
             lines += ["", "[[region]]"]
             for key in ("slug", "code", "name", "level", "parent", "portal", "cms"):
                 value = getattr(region, key)
                 if value is not None:
+                    lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+            for key, default in _OPTIONAL_FIELDS.items():  # render, walls (when known)
+                value = getattr(region, key)
+                if value != default:
                     lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
             columns = ", ".join(json.dumps(u, ensure_ascii=False) for u in region.report_columns)
             lines.append(f"report_columns = [{columns}]")
@@ -381,9 +471,11 @@ class PortalServer:
 
     # --- what is served ------------------------------------------------------------------
 
-    def column_links(self, site_key: str | None = None) -> list[ColumnLink]:
+    def column_links(
+        self, site_key: str | None = None, families: Iterable[str] | None = None
+    ) -> list[ColumnLink]:
         """Every column link of the replicas, resolved (see ``sites.column_links``)."""
-        return column_links(site_key)
+        return column_links(site_key, families)
 
     def body(self, site_key: str, path: str) -> bytes:
         """The bytes currently served at `path` (404 page if none)."""
@@ -415,6 +507,7 @@ class PortalServer:
         with self._lock:
             for server in self._servers.values():
                 server.routes, server.not_found = render_site(server.site, bases)
+                server.dynamic = dynamic_handler(server.site, bases)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._servers)

@@ -1,27 +1,103 @@
 """What the local portal replicas serve: a declarative spec of sites, columns and pages.
 
 Four government portals (two TRS WCM sites, two generic CMSs) and one offsite 范文
-aggregator, modelled on the real sites the samples come from. Every column link is
-declared here with what it is (report or not, year, jurisdiction, special case), so
-tests can assert a crawl against :func:`column_links` rather than a hand-kept list.
+aggregator, modelled on the real sites the samples come from (``SITES``, the
+"classic" family), and seven replicas of the portals most jurisdictions actually run
+(``FAMILY_SITES``): Hanweb/大汉 with its ``dataproxy.jsp`` record lists (浙江省), a
+script-rendered column (宜春市), an old GBK table site (万载县), reports published as
+attachments (淮安市) or as a bare list of PDFs (洪泽区), a TRS portal behind anti-bot
+walls with soft 404s (邯郸市), and a portal with no report column configured, only a
+sitemap, an 信息公开 landing page and crawler traps (吉林市). Every link is declared
+here with what it is (report or not, year, jurisdiction, kind, special case), so tests
+can assert a crawl against :func:`column_links` rather than a hand-kept list.
 
 Bodies come from ``govcrawl/demo/data/`` (see :mod:`govcrawl.demo.markup`): the
 cleaned sample texts, and replica content derived from them for the other years
-(each such file starts with a ``# 复制站内容（replica content）`` note).
+(each such file starts with a ``# 复制站内容（replica content）`` note); attachments
+from ``govcrawl/demo/data/files/`` (real captures and generated files, see its README).
 """
 
 from __future__ import annotations
 
 import hashlib
 import posixpath
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-CMS = Literal["trs", "qingzhen", "longtan", "farm"]
-Pagination = Literal["trs", "numbered", "query", "none"]
-Special = Literal["spam", "url-variant", "mirror", "404", "500", "offsite", "robots"]
+from govcrawl.demo.markup import Document
+from govcrawl.demo.texts import short_text
+
+CMS = Literal[
+    "trs",
+    "qingzhen",
+    "longtan",
+    "farm",  # the classic sites
+    "hanweb",
+    "ucap",
+    "oldgbk",
+    "trsfile",
+    "filelist",
+    "trsxxgk",
+    "jlportal",  # the families
+]
+Pagination = Literal["trs", "numbered", "query", "none", "jpage", "api", "static"]
+Special = Literal[
+    "spam",
+    "url-variant",
+    "mirror",
+    "404",
+    "500",
+    "offsite",
+    "robots",
+    # the family sites:
+    "wall-412",  # HTTP 412 with a 瑞数 $_ts body, always: never yields
+    "wall-521",  # 加速乐: HTTP 521 + a script setting __jsl_clearance_s; yields to a browser
+    "wall-cookie",  # HTTP 200, a tiny script setting C3VK then reloading; yields to a browser
+    "soft404",  # HTTP 200 with a full site page saying 页面不存在
+    "charset-mismatch",  # GBK bytes, but the HTTP header says charset=utf-8
+    "wrapper",  # an HTML page that only wraps the report attachment
+    "attachment",  # the report itself, as a file linked from a wrapper page
+    "annex",  # a report's 附表 (statistics table) as a spreadsheet
+    "scanned",  # a PDF whose pages are images: no text layer
+    "trap",  # an endless link chain (calendar months, search result pages)
+    "sitemap-only",  # reachable only through /sitemap.xml
+    "landing-only",  # linked only from the 信息公开 landing page, not from the column
+]
 HrefStyle = Literal["relative", "root", "absolute"]
+Kind = Literal["html", "pdf", "doc", "docx", "xls", "xlsx"]
+Wall = Literal["412", "521", "cookie"]
+Family = Literal["classic", "hanweb", "script", "gbk", "attachment", "wall", "discovery"]
+FAMILY_NAMES: tuple[Family, ...] = (
+    "classic",
+    "hanweb",
+    "script",
+    "gbk",
+    "attachment",
+    "wall",
+    "discovery",
+)
+CONTENT_TYPES: dict[str, str] = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file linked from a detail page (附件)."""
+
+    title: str  # the link text: the file name as the page shows it
+    path: str
+    kind: Kind
+    file: str  # name under data/files/
+    is_report: bool
+    report_year: int | None
+    special: Special | None = "attachment"
 
 
 @dataclass(frozen=True)
@@ -42,6 +118,14 @@ class Article:
     hits: int | None = None  # 点击量 (derived from the key if not given)
     publisher: str | None = None  # 发布单位 line, where the site shows one
     spam: bool = False  # the body carries injected gambling spam (kept on purpose)
+    # --- used by the family sites ---
+    kind: Kind = "html"
+    file: str | None = None  # kind != html: the file under data/files/ served at `path`
+    attachments: tuple[Attachment, ...] = ()
+    wall: Wall | None = None
+    header_charset: str | None = None  # a charset the HTTP header claims against the bytes
+    text: str | None = None  # inline markup body (short generated pages) instead of `body`
+    index_no: str = ""  # 索引号
 
     @property
     def clicks(self) -> int:
@@ -67,6 +151,7 @@ class Link:
     is_report: bool = False
     report_year: int | None = None
     jurisdiction: str | None = None
+    kind: Kind = "html"
 
 
 @dataclass(frozen=True)
@@ -93,6 +178,16 @@ class Site:
     slogan: str = ""
     hotline: str = ""
     extra_paths: tuple[str, ...] = field(default=())  # column aliases served (e.g. index.html)
+    # --- used by the family sites ---
+    family: Family = "classic"
+    encoding: str = "utf-8"  # of every HTML page
+    portal_url: str = ""  # the real portal
+    column_id: str = ""  # Hanweb columnid / the JSON API's columnId
+    unit_id: str = ""  # Hanweb unitid
+    web_id: str = ""  # Hanweb webid
+    # Links outside the column: (page path, links) for a home page, an 信息公开 landing
+    # page or /sitemap.xml.
+    extra_links: tuple[tuple[str, tuple[Link, ...]], ...] = ()
 
     def article(self, key: str) -> Article:
         for art in self.articles:
@@ -102,13 +197,22 @@ class Site:
 
     def page_path(self, index: int) -> str:
         """Path (with query) of the column's page `index` (0-based)."""
+        if self.pagination == "jpage":  # the records come from POSTs, 45 at a time
+            first = index * JPAGE_GROUP + 1
+            return (
+                f"{DATAPROXY}?startrecord={first}&endrecord={first + JPAGE_GROUP - 1}"
+                f"&perpage={JPAGE_PER_PAGE}"
+            )
+        if self.pagination == "api":  # the records come from a JSON API
+            return f"{LIST_API}?columnId={self.column_id}&page={index + 1}"
         if index == 0:
             return self.column_path
-        directory = self.column_path.rsplit("/", 1)[0] + "/"
-        if self.pagination == "trs":  # createPageHTML: index.html, index_1.html, ...
-            return f"{directory}index_{index}.html"
+        directory, _, name = self.column_path.rpartition("/")
+        ext = "." + name.rsplit(".", 1)[1] if "." in name else ".html"
+        if self.pagination in ("trs", "static"):  # index.html, index_1.html, ...
+            return f"{directory}/index_{index}{ext}"
         if self.pagination == "numbered":  # 1 2 3: index.html, index_2.html, ...
-            return f"{directory}index_{index + 1}.html"
+            return f"{directory}/index_{index + 1}{ext}"
         if self.pagination == "query":
             return f"{self.column_path}?page={index + 1}"
         raise ValueError(f"site {self.key!r} has no pagination")
@@ -133,6 +237,13 @@ class ColumnLink:
     jurisdiction: str | None  # None: not a document of any jurisdiction
     special: Special | None
     status: int  # what the server answers
+    kind: Kind = "html"
+
+
+DATAPROXY = "/module/web/jpage/dataproxy.jsp"
+JPAGE_PER_PAGE = 15
+JPAGE_GROUP = 45  # records per dataproxy request (three pages of 15)
+LIST_API = "/api/column/list"
 
 
 def _dt(text: str) -> datetime:
@@ -695,11 +806,1241 @@ SITES: tuple[Site, ...] = (ZHALANTUN, KUNDULUN, QINGZHEN, LONGTAN, CONTENTFARM)
 CRAWLABLE: tuple[str, ...] = ("zhalantun", "kundulun", "qingzhen", "longtan")
 
 
+# ======================================================================================
+# The families: replicas of the portals most jurisdictions actually run.
+# ======================================================================================
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    """The registry row of a family site's jurisdiction, with the real portal's URLs."""
+
+    slug: str
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    portal: str
+    column: str | None  # the real report column URL; None: not configured (discovery)
+    cms: str = "generic"
+    render: str | None = None  # "browser": the column is an empty shell filled by a script
+    walls: str | None = None  # "browser": walls on this portal yield to a real browser
+
+
+def _hex(key: str) -> str:
+    """A 32-hex manuscript id, as UCAP names its pages."""
+    return hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
+
+
+def _short(kind: str, org: str, title: str, when: datetime, key: str) -> str:
+    return short_text(kind, org, title, when.date(), key)
+
+
+def _plain(
+    key: str,
+    title: str,
+    path: str,
+    when: str,
+    source: str,
+    code: str,
+    kind: str = "news",
+    **kw: Any,
+) -> Article:
+    """A non-report page with a short generated body."""
+    published = _dt(when)
+    return Article(
+        key,
+        title,
+        path,
+        published,
+        source,
+        None,
+        False,
+        None,
+        code,
+        text=_short(kind, source, title, published, key),
+        **kw,
+    )
+
+
+# --- 浙江省 (Hanweb / 大汉 JCMS: the column page holds no records) ---------------------
+_ZJ_COL = "1229019"
+_ZJ_NEWS: tuple[tuple[str, str, str], ...] = (
+    # (published, title, body kind) — non-report records of the column, newest first
+    (
+        "2024-06-14 16:30",
+        "浙江省人民政府办公厅关于印发浙江省2024年政务公开工作要点的通知",
+        "points",
+    ),
+    ("2024-05-30 10:05", "浙江省人民政府关于公布2023年度浙江省科学技术奖励的决定", "news"),
+    (
+        "2024-05-17 15:20",
+        "浙江省人民政府办公厅关于进一步优化营商环境降低经营主体制度性交易成本的实施意见",
+        "news",
+    ),
+    ("2024-05-08 09:40", "省政府召开全省安全生产工作电视电话会议", "news"),
+    ("2024-04-26 17:00", "浙江省人民政府关于调整全省最低工资标准的通知", "notice"),
+    ("2024-04-19 11:30", "省政府新闻办举行2024年一季度全省经济运行情况新闻发布会", "news"),
+    ("2024-04-12 16:10", "浙江省人民政府办公厅关于加快推进低空经济发展的若干意见", "news"),
+    ("2024-03-22 15:45", "浙江省人民政府关于2023年度省政府督查激励事项的通报", "news"),
+    ("2024-02-28 10:20", "浙江省人民政府办公厅关于做好2024年春季农业生产工作的通知", "notice"),
+    ("2024-01-29 18:00", "2024年浙江省人民政府工作报告", "news"),
+    (
+        "2023-12-20 16:40",
+        "浙江省人民政府办公厅关于做好2023年度政府信息公开工作年度报告编制发布工作的通知",
+        "notice",
+    ),
+    ("2023-12-08 10:15", "浙江省人民政府关于印发浙江省空气质量持续改善行动计划的通知", "notice"),
+    ("2023-11-17 15:30", "浙江省人民政府办公厅关于推进海洋经济高质量发展的实施意见", "news"),
+    ("2023-11-03 09:50", "省政府常务会议研究部署冬春火灾防控工作", "news"),
+    (
+        "2023-10-20 16:05",
+        "浙江省人民政府关于公布第八批省级非物质文化遗产代表性项目名录的通知",
+        "notice",
+    ),
+    (
+        "2023-09-15 17:20",
+        "浙江省人民政府办公厅关于印发浙江省促进民营经济高质量发展若干措施的通知",
+        "notice",
+    ),
+    ("2023-08-25 10:30", "浙江省人民政府关于杭州亚运会和亚残运会筹办工作情况的报告", "news"),
+    ("2023-07-28 15:10", "浙江省人民政府办公厅关于进一步加强耕地保护工作的意见", "news"),
+    ("2023-07-18 11:00", "省政府新闻办举行2023年上半年全省经济运行情况新闻发布会", "news"),
+    ("2023-06-30 16:25", "浙江省人民政府办公厅关于加强住房保障体系建设的实施意见", "news"),
+    (
+        "2023-05-26 15:00",
+        "浙江省人民政府办公厅关于印发浙江省2023年政务公开工作要点的通知",
+        "points",
+    ),
+    ("2023-04-28 10:40", "浙江省人民政府关于表彰2022年度浙江省劳动模范的决定", "news"),
+    (
+        "2023-03-31 16:50",
+        "浙江省人民政府办公厅关于做好2023年高校毕业生等青年就业创业工作的通知",
+        "notice",
+    ),
+    ("2023-03-10 15:35", "浙江省人民政府关于2022年度省政府督查激励事项的通报", "news"),
+    (
+        "2022-12-16 16:20",
+        "浙江省人民政府办公厅关于做好2022年度政府信息公开工作年度报告编制发布工作的通知",
+        "notice",
+    ),
+    ("2022-11-25 10:10", "浙江省人民政府关于印发浙江省碳达峰实施方案的通知", "notice"),
+    ("2022-10-14 15:55", "浙江省人民政府办公厅关于加快推进数字政府建设的实施意见", "news"),
+    ("2022-09-09 09:30", "省政府召开全省疫情防控工作视频会议", "news"),
+    ("2022-08-12 17:10", "浙江省人民政府关于进一步加大稳经济一揽子政策措施力度的通知", "notice"),
+    (
+        "2022-06-17 16:00",
+        "浙江省人民政府办公厅关于印发浙江省2022年政务公开工作要点的通知",
+        "points",
+    ),
+    (
+        "2022-05-20 10:45",
+        "浙江省人民政府关于公布浙江省第五批历史文化名城（镇、村）名单的通知",
+        "notice",
+    ),
+    ("2022-03-18 15:15", "浙江省人民政府关于2021年度省政府督查激励事项的通报", "news"),
+    ("2022-03-04 16:35", "浙江省人民政府办公厅关于做好2022年春耕备耕工作的通知", "notice"),
+    ("2022-01-25 18:30", "2022年浙江省人民政府工作报告", "news"),
+    (
+        "2021-12-17 16:15",
+        "浙江省人民政府办公厅关于做好2021年度政府信息公开工作年度报告编制发布工作的通知",
+        "notice",
+    ),
+    ("2021-10-22 10:25", "浙江省人民政府关于印发浙江省数字化改革总体方案的通知", "notice"),
+    ("2021-08-20 15:40", "浙江省人民政府办公厅关于推进共同富裕示范区建设的若干意见", "news"),
+    ("2021-07-26 11:15", "省政府新闻办举行全省防御台风“烟花”新闻发布会", "news"),
+    (
+        "2021-06-11 16:45",
+        "浙江省人民政府办公厅关于印发浙江省2021年政务公开工作要点的通知",
+        "points",
+    ),
+    (
+        "2021-04-16 10:00",
+        "浙江省人民政府关于表彰浙江省抗击新冠肺炎疫情先进个人和先进集体的决定",
+        "news",
+    ),
+    ("2021-03-12 15:25", "浙江省人民政府关于2020年度省政府督查激励事项的通报", "news"),
+    ("2021-02-05 16:55", "浙江省人民政府办公厅关于做好2021年春运工作的通知", "notice"),
+    (
+        "2020-12-18 16:30",
+        "浙江省人民政府办公厅关于做好2020年度政府信息公开工作年度报告编制发布工作的通知",
+        "notice",
+    ),
+    (
+        "2020-06-05 15:50",
+        "浙江省人民政府办公厅关于印发浙江省2020年政务公开工作要点的通知",
+        "points",
+    ),
+    ("2020-03-06 10:35", "省政府召开全省复工复产工作视频会议", "news"),
+    (
+        "2020-02-14 17:45",
+        "浙江省人民政府关于做好新冠肺炎疫情防控期间企业复工复产工作的通知",
+        "notice",
+    ),
+)
+_ZJ_REPORTS: tuple[tuple[str, str, str, int, str, str], ...] = (
+    # (key, published, title, year, body, source)
+    (
+        "zj2022",
+        "2023-01-18 16:20",
+        "浙江省人民政府2022年政府信息公开工作年度报告",
+        2022,
+        "zhejiang-2022",
+        "省政府办公厅",
+    ),
+    (
+        "zjbgt2022",
+        "2023-01-16 15:30",
+        "浙江省人民政府办公厅2022年政府信息公开工作年度报告",
+        2022,
+        "zhejiang-office-2022",
+        "省政府办公厅",
+    ),
+    (
+        "zj2021",
+        "2022-01-21 16:00",
+        "浙江省人民政府2021年政府信息公开工作年度报告",
+        2021,
+        "zhejiang-2021",
+        "省政府办公厅",
+    ),
+    (
+        "zj2020",
+        "2021-01-27 15:45",
+        "浙江省人民政府2020年政府信息公开工作年度报告",
+        2020,
+        "zhejiang-2020",
+        "省政府办公厅",
+    ),
+    (
+        "zj2019",
+        "2020-01-20 16:10",
+        "浙江省人民政府2019年政府信息公开工作年度报告",
+        2019,
+        "zhejiang-2019",
+        "省政府办公厅",
+    ),
+    (
+        "zj2018",
+        "2019-03-20 10:30",
+        "浙江省人民政府2018年政府信息公开工作年度报告",
+        2018,
+        "zhejiang-2018",
+        "省政府办公厅",
+    ),
+)
+
+
+def _zj_path(when: datetime, serial: int) -> str:
+    return f"/art/{when.year}/{when.month}/{when.day}/art_{_ZJ_COL}_{serial}.html"
+
+
+def _zhejiang_articles() -> tuple[Article, ...]:
+    arts: list[Article] = []
+    for key, when, title, year, body, source in _ZJ_REPORTS:
+        published = _dt(when)
+        serial = (
+            60012345
+            if key == "zj2022"
+            else 58000000 + (published - _dt("2018-01-01 00:00")).days * 97
+        )
+        arts.append(
+            Article(
+                key,
+                title,
+                _zj_path(published, serial),
+                published,
+                source,
+                body,
+                True,
+                year,
+                "330000",
+            )
+        )
+    for i, (when, title, kind) in enumerate(_ZJ_NEWS):
+        published = _dt(when)
+        serial = 58000000 + (published - _dt("2018-01-01 00:00")).days * 97 + 11 + i
+        source = "省政府办公厅" if "办公厅" in title or kind == "points" else "浙江省人民政府"
+        arts.append(
+            _plain(f"zjn{i}", title, _zj_path(published, serial), when, source, "330000", kind)
+        )
+    arts.sort(key=lambda a: a.published, reverse=True)
+    return tuple(arts)
+
+
+def _groups(links: list[Link], size: int) -> tuple[tuple[Link, ...], ...]:
+    return tuple(tuple(links[i : i + size]) for i in range(0, len(links), size))
+
+
+_ZJ_ARTICLES = _zhejiang_articles()
+ZHEJIANG = Site(
+    key="zhejiang",
+    region="zhejiang",
+    name="浙江省人民政府",
+    short="浙江",
+    domain="www.zj.gov.cn",
+    cms="hanweb",
+    pagination="jpage",
+    column_path=f"/col/col{_ZJ_COL}/index.html",
+    column_name="政府信息公开年报",
+    container="#zoom",
+    list_selector="li",  # of a dataproxy record
+    sponsor="浙江省人民政府办公厅",
+    undertaker="浙江省大数据发展管理局",
+    # Replica values for the footer identifiers.
+    site_code="3300000001",
+    icp="浙ICP备05003420号",
+    police="浙公网安备 33010002000092号",
+    related=(
+        ("中国政府网", "http://www.gov.cn/"),
+        ("浙江政务服务网", "http://www.zjzwfw.gov.cn/"),
+    ),
+    articles=_ZJ_ARTICLES,
+    pages=_groups(
+        [Link(a.title, a.published.date(), a.key, href="root") for a in _ZJ_ARTICLES], JPAGE_GROUP
+    ),
+    family="hanweb",
+    portal_url="http://www.zj.gov.cn/",
+    column_id=_ZJ_COL,
+    unit_id="5884",
+    web_id="3096",
+)
+
+# --- 宜春市 (UCAP: the column is an empty shell filled from a JSON API) ----------------
+_YC = "/ycsrmzf/zfxxgknb/"
+_YC_ITEMS: tuple[tuple[str, str, str, int | None, str], ...] = (
+    # (published, title, body: data file or "points"/"notice"/"news", report year, source)
+    ("2024-04-12 09:30", "宜春市2024年政务公开工作要点", "points", None, "宜春市人民政府办公室"),
+    (
+        "2024-01-26 16:00",
+        "宜春市人民政府2023年政府信息公开工作年度报告",
+        "yichun-2023",
+        2023,
+        "宜春市人民政府办公室",
+    ),
+    (
+        "2023-12-15 10:20",
+        "关于做好2023年度政府信息公开工作年度报告编制工作的通知",
+        "notice",
+        None,
+        "宜春市人民政府办公室",
+    ),
+    ("2023-04-20 15:10", "宜春市2023年政务公开工作要点", "points", None, "宜春市人民政府办公室"),
+    (
+        "2023-01-20 16:30",
+        "宜春市人民政府2022年政府信息公开工作年度报告",
+        "yichun-2022",
+        2022,
+        "宜春市人民政府办公室",
+    ),
+    (
+        "2022-09-16 11:00",
+        "宜春市人民政府办公室关于开展政府网站和政务新媒体检查的通知",
+        "notice",
+        None,
+        "宜春市人民政府办公室",
+    ),
+    ("2022-04-15 10:05", "宜春市2022年政务公开工作要点", "points", None, "宜春市人民政府办公室"),
+    (
+        "2022-01-25 15:40",
+        "宜春市人民政府2021年政府信息公开工作年度报告",
+        "yichun-2021",
+        2021,
+        "宜春市人民政府办公室",
+    ),
+    ("2021-11-10 09:45", "宜春市政府信息公开指南", "news", None, "宜春市人民政府办公室"),
+    (
+        "2021-01-22 16:15",
+        "宜春市人民政府2020年政府信息公开工作年度报告",
+        "yichun-2020",
+        2020,
+        "宜春市人民政府办公室",
+    ),
+    ("2020-05-08 10:30", "宜春市2020年政务公开工作要点", "points", None, "宜春市人民政府办公室"),
+    (
+        "2020-03-27 15:20",
+        "宜春市人民政府办公室关于印发宜春市政府信息公开申请办理工作规程的通知",
+        "notice",
+        None,
+        "宜春市人民政府办公室",
+    ),
+    (
+        "2020-02-21 16:40",
+        "宜春市人民政府关于2019年度政府信息公开工作的情况通报",
+        "news",
+        None,
+        "宜春市人民政府",
+    ),
+)
+
+
+def _ucap_articles(
+    prefix: str,
+    directory: str,
+    items: tuple[tuple[str, str, str, int | None, str], ...],
+    code: str,
+    index_org: str,
+) -> tuple[Article, ...]:
+    arts: list[Article] = []
+    for i, (when, title, body, year, source) in enumerate(items):
+        published = _dt(when)
+        key = f"{prefix}{i}"
+        path = f"{directory}{published:%Y%m}/{_hex(key)}.shtml"
+        index_no = f"{index_org}/{published.year}-{(int(_hex(key)[:6], 16) % 90000) + 10000:07d}"
+        if year is None:
+            arts.append(_plain(key, title, path, when, source, code, body, index_no=index_no))
+        else:
+            arts.append(
+                Article(
+                    key, title, path, published, source, body, True, year, code, index_no=index_no
+                )
+            )
+    return tuple(arts)
+
+
+_YC_ARTICLES = _ucap_articles("yc", _YC, _YC_ITEMS, "360900", "014717475N")
+YICHUN = Site(
+    key="yichun",
+    region="yichun",
+    name="宜春市人民政府",
+    short="宜春",
+    domain="www.yichun.gov.cn",
+    cms="ucap",
+    pagination="api",
+    column_path=_YC + "index.html",
+    column_name="政府信息公开年报",
+    container="div.article-content",
+    list_selector="ul.xxgk-list li",
+    sponsor="宜春市人民政府",
+    undertaker="宜春市人民政府办公室",
+    site_code="3609000002",
+    icp="赣ICP备06000141号",
+    police="赣公网安备 36090202000004号",
+    related=(
+        ("中国政府网", "http://www.gov.cn/"),
+        ("江西省人民政府", "http://www.jiangxi.gov.cn/"),
+    ),
+    articles=_YC_ARTICLES,
+    pages=_groups(
+        [Link(a.title, a.published.date(), a.key, href="root") for a in _YC_ARTICLES], 10
+    ),
+    family="script",
+    portal_url="https://www.yichun.gov.cn/",
+    column_id="zfxxgknb",
+)
+
+# --- 万载县 (an old GBK site: table layout, charset only in the <meta>) -----------------
+_WZ = "/wzxrmzf/zfxxgknb/"
+_WZ_ITEMS: tuple[tuple[str, str, str, int | None, str], ...] = (
+    (
+        "2023-01-17 10:12",
+        "万载县人民政府2022年政府信息公开工作年度报告",
+        "wanzai-2022",
+        2022,
+        "万载县人民政府办公室",
+    ),
+    ("2022-05-10 09:20", "万载县2022年政务公开工作要点", "points", None, "万载县人民政府办公室"),
+    (
+        "2022-01-20 15:36",
+        "万载县人民政府2021年政府信息公开工作年度报告",
+        "wanzai-2021",
+        2021,
+        "万载县人民政府办公室",
+    ),
+    (
+        "2021-12-08 16:05",
+        "关于做好2021年度政府信息公开工作年度报告编制工作的通知",
+        "notice",
+        None,
+        "万载县人民政府办公室",
+    ),
+    (
+        "2021-01-26 11:48",
+        "万载县人民政府2020年政府信息公开工作年度报告",
+        "wanzai-2020",
+        2020,
+        "万载县人民政府办公室",
+    ),
+    (
+        "2019-03-15 16:22",
+        "万载县人民政府2018年政府信息公开工作年度报告",
+        "wanzai-2018",
+        2018,
+        "万载县人民政府办公室",
+    ),
+)
+_WZ_ARTICLES = tuple(
+    replace(a, header_charset="utf-8") if a.key == "wz2" else a
+    for a in _ucap_articles("wz", _WZ, _WZ_ITEMS, "360922", "014721392T")
+)
+_WZ_LINKS = [
+    Link(
+        a.title,
+        a.published.date(),
+        a.key,
+        href="root",
+        special="charset-mismatch" if a.header_charset else None,
+    )
+    for a in _WZ_ARTICLES
+]
+WANZAI = Site(
+    key="wanzai",
+    region="wanzai",
+    name="万载县人民政府",
+    short="万载",
+    domain="www.wanzai.gov.cn",
+    cms="oldgbk",
+    pagination="numbered",
+    column_path=_WZ + "index.shtml",
+    column_name="政府信息公开年报",
+    container="#UCAP-CONTENT",
+    list_selector="table.list_table tr",
+    sponsor="万载县人民政府",
+    undertaker="万载县人民政府办公室",
+    site_code="3609220011",
+    icp="赣ICP备05004387号",
+    police="赣公网安备 36092202000101号",
+    related=(
+        ("中国宜春", "https://www.yichun.gov.cn/"),
+        ("江西省人民政府", "http://www.jiangxi.gov.cn/"),
+    ),
+    articles=_WZ_ARTICLES,
+    pages=_groups(_WZ_LINKS, 4),
+    family="gbk",
+    encoding="gbk",
+    portal_url="http://www.wanzai.gov.cn/",
+)
+
+# --- 淮安市 (TRS: the reports are attachments of near-empty pages) ---------------------
+_HA = "/zwgk/zfxxgknb/"
+_HA_ARTICLES: tuple[Article, ...] = (
+    _plain(
+        "ha-points",
+        "淮安市2025年政务公开工作要点",
+        _HA + "202504/t20250418_2339012.html",
+        "2025-04-18 09:30",
+        "淮安市人民政府办公室",
+        "320800",
+        "points",
+    ),
+    Article(
+        "ha2024",
+        "淮安市人民政府2024年政府信息公开工作年度报告",
+        _HA + "202502/t20250226_2316045.html",
+        _dt("2025-02-26 10:15"),
+        "淮安市人民政府办公室",
+        None,
+        True,
+        2024,
+        "320800",
+        attachments=(
+            Attachment(
+                "淮安市人民政府2024年政府信息公开工作年度报告.pdf",
+                "/uploadfiles/202502/szfgs2024.pdf",
+                "pdf",
+                "huaian-szfgs2024.pdf",
+                True,
+                2024,
+            ),
+        ),
+    ),
+    Article(
+        "ha2023",
+        "淮安市人民政府2023年政府信息公开工作年度报告",
+        _HA + "202402/t20240227_2175530.html",
+        _dt("2024-02-27 16:40"),
+        "淮安市人民政府办公室",
+        None,
+        True,
+        2023,
+        "320800",
+        attachments=(
+            Attachment(
+                "淮安市人民政府2023年政府信息公开工作年度报告.docx",
+                "/uploadfiles/202402/szfgs2023.docx",
+                "docx",
+                "huaian-szfgs2023.docx",
+                True,
+                2023,
+            ),
+            Attachment(
+                "淮安市人民政府2023年政府信息公开工作年度报告附表.xlsx",
+                "/uploadfiles/202402/szfgs2023fb.xlsx",
+                "xlsx",
+                "huaian-szfgs2023-fb.xlsx",
+                True,
+                2023,
+                "annex",
+            ),
+        ),
+    ),
+    _plain(
+        "ha-customs",
+        "南昌海关2023年度拟录用公务员公示公告",
+        _HA + "202305/t20230522_2031187.html",
+        "2023-05-22 11:05",
+        "南昌海关",
+        "320800",
+        "news",
+        attachments=(
+            Attachment(
+                "南昌海关2023年度拟录用公务员公示公告.doc",
+                "/uploadfiles/202305/P020230522_ncgs2023.doc",
+                "doc",
+                "nanchang-customs-2023-notice.doc",
+                False,
+                None,
+            ),
+        ),
+    ),
+    Article(
+        "ha2022",
+        "淮安市人民政府2022年政府信息公开工作年度报告",
+        _HA + "202301/t20230130_1985462.html",
+        _dt("2023-01-30 15:20"),
+        "淮安市人民政府办公室",
+        "huaian-2022",
+        True,
+        2022,
+        "320800",
+        attachments=(
+            Attachment(
+                "淮安市人民政府2022年政府信息公开工作年度报告统计表.xls",
+                "/uploadfiles/202301/szfgs2022tjb.xls",
+                "xls",
+                "huaian-szfgs2022-tjb.xls",
+                True,
+                2022,
+                "annex",
+            ),
+        ),
+    ),
+    _plain(
+        "ha-notice",
+        "关于做好2022年度政府信息公开工作年度报告编制发布工作的通知",
+        _HA + "202212/t20221209_1952270.html",
+        "2022-12-09 10:40",
+        "淮安市人民政府办公室",
+        "320800",
+        "notice",
+    ),
+)
+HUAIAN = Site(
+    key="huaian",
+    region="huaian",
+    name="淮安市人民政府",
+    short="淮安",
+    domain="www.huaian.gov.cn",
+    cms="trsfile",
+    pagination="trs",
+    column_path=_HA + "index.html",
+    column_name="政府信息公开年报",
+    container="div.TRS_Editor",
+    list_selector="ul.list li",
+    sponsor="淮安市人民政府办公室",
+    undertaker="淮安市大数据管理局",
+    # Replica values for the footer identifiers.
+    site_code="3208000003",
+    icp="苏ICP备05007089号",
+    police="苏公网安备 32080202000178号",
+    related=(
+        ("中国政府网", "http://www.gov.cn/"),
+        ("江苏省人民政府", "http://www.jiangsu.gov.cn/"),
+    ),
+    articles=_HA_ARTICLES,
+    pages=(
+        tuple(
+            Link(
+                a.title,
+                a.published.date(),
+                a.key,
+                special="wrapper" if a.body is None and a.is_report else None,
+            )
+            for a in _HA_ARTICLES[:3]
+        ),
+        tuple(Link(a.title, a.published.date(), a.key) for a in _HA_ARTICLES[3:]),
+    ),
+    family="attachment",
+    portal_url="http://www.huaian.gov.cn/",
+)
+
+# --- 洪泽区 (a column that is a bare list of PDFs) --------------------------------------
+_HZ = "/hzqrmzf/zfxxgknb/"
+_HZ_ARTICLES: tuple[Article, ...] = (
+    Article(
+        "hz2024",
+        "淮安市洪泽区人民政府2024年政府信息公开工作年度报告",
+        _HZ + "2025nb.pdf",
+        _dt("2025-02-25 10:17"),
+        "洪泽区人民政府办公室",
+        None,
+        True,
+        2024,
+        "320813",
+        kind="pdf",
+        file="hongze-2024nb.pdf",
+    ),
+    Article(
+        "hz2023",
+        "洪泽区人民政府2023年政府信息公开工作年度报告",
+        _HZ + "2024nb.pdf",
+        _dt("2024-02-26 14:56"),
+        "洪泽区人民政府办公室",
+        None,
+        True,
+        2023,
+        "320813",
+        kind="pdf",
+        file="hongze-2023nb.pdf",
+    ),
+    Article(
+        "hz2022",
+        "洪泽区人民政府2022年政府信息公开工作年度报告",
+        _HZ + "2023nb.pdf",
+        _dt("2023-01-30 09:12"),
+        "洪泽区人民政府办公室",
+        None,
+        True,
+        2022,
+        "320813",
+        kind="pdf",
+        file="hongze-2022nb-scan.pdf",
+    ),
+)
+HONGZE = Site(
+    key="hongze",
+    region="hongze",
+    name="淮安市洪泽区人民政府",
+    short="洪泽",
+    domain="www.hongze.gov.cn",
+    cms="filelist",
+    pagination="none",
+    column_path=_HZ + "index.html",
+    column_name="政府信息公开年报",
+    container="",
+    list_selector="ul.list li",
+    sponsor="淮安市洪泽区人民政府办公室",
+    undertaker="淮安市洪泽区大数据管理局",
+    # Replica values for the footer identifiers.
+    site_code="3208290001",
+    icp="苏ICP备05007102号",
+    police="苏公网安备 32082902000115号",
+    related=(("淮安市人民政府", "http://www.huaian.gov.cn/"),),
+    articles=_HZ_ARTICLES,
+    pages=(
+        tuple(
+            Link(
+                a.title,
+                a.published.date(),
+                a.key,
+                href="root",
+                kind="pdf",
+                special="scanned" if a.key == "hz2022" else None,
+            )
+            for a in _HZ_ARTICLES
+        ),
+    ),
+    family="attachment",
+    portal_url="http://www.hongze.gov.cn/",
+)
+
+# --- 邯郸市 (TRS 信息公开平台 behind anti-bot walls, with soft 404s) --------------------
+_HD = "/zfxxgknb/"
+_HD_ARTICLES: tuple[Article, ...] = (
+    _plain(
+        "hd-points",
+        "邯郸市2024年政务公开工作要点",
+        _HD + "202404/t20240423_2001456.html",
+        "2024-04-23 10:00",
+        "邯郸市人民政府办公室",
+        "130400",
+        "points",
+        index_no="000014348/2024-41523",
+    ),
+    Article(
+        "hd2023",
+        "邯郸市人民政府2023年政府信息公开工作年度报告",
+        _HD + "202401/t20240129_1932580.html",
+        _dt("2024-01-29 15:30"),
+        "邯郸市人民政府办公室",
+        "handan-2023",
+        True,
+        2023,
+        "130400",
+        index_no="000014348/2024-05126",
+    ),
+    _plain(
+        "hd-notice",
+        "关于做好2023年度政府信息公开工作年度报告编制发布工作的通知",
+        _HD + "202312/t20231212_1907735.html",
+        "2023-12-12 16:20",
+        "邯郸市人民政府办公室",
+        "130400",
+        "notice",
+        index_no="000014348/2023-98811",
+    ),
+    Article(
+        "hd2022",
+        "邯郸市人民政府2022年政府信息公开工作年度报告",
+        _HD + "202301/t20230130_1812406.html",
+        _dt("2023-01-30 11:05"),
+        "邯郸市人民政府办公室",
+        "handan-2022",
+        True,
+        2022,
+        "130400",
+        wall="521",
+        index_no="000014348/2023-04417",
+    ),
+    Article(
+        "hdjy2022",
+        "邯郸市教育局2022年政府信息公开工作年度报告",
+        "/gszbm/auto23716/202301/t20230119_1805532.html",
+        _dt("2023-01-19 09:40"),
+        "邯郸市教育局",
+        "handan-edu-2022",
+        True,
+        2022,
+        "130400",
+        wall="cookie",
+        index_no="000014348/2023-03095",
+    ),
+    Article(
+        "hd2021",
+        "邯郸市人民政府2021年政府信息公开工作年度报告",
+        _HD + "202201/t20220128_1623390.html",
+        _dt("2022-01-28 16:15"),
+        "邯郸市人民政府办公室",
+        None,
+        True,
+        2021,
+        "130400",
+        status=412,
+        wall="412",
+    ),
+    Article(
+        "hd2018",
+        "邯郸市人民政府2018年政府信息公开工作年度报告",
+        _HD + "201903/t20190328_1052214.html",
+        _dt("2019-03-28 10:50"),
+        "邯郸市人民政府办公室",
+        "handan-2018",
+        True,
+        2018,
+        "130400",
+        index_no="000014348/2019-12083",
+    ),
+)
+_HD_SOFT404 = (
+    Link(
+        "邯郸市人民政府2020年政府信息公开工作年度报告",
+        _d("2021-01-29"),
+        path=_HD + "202101/t20210129_1386702.html",
+        href="absolute",
+        special="soft404",
+        is_report=True,
+        report_year=2020,
+        jurisdiction="130400",
+    ),
+    Link(
+        "邯郸市人民政府2019年政府信息公开工作年度报告",
+        _d("2020-01-20"),
+        path=_HD + "202001/t20200120_1201457.html",
+        href="absolute",
+        special="soft404",
+        is_report=True,
+        report_year=2019,
+        jurisdiction="130400",
+    ),
+)
+_HD_WALLS: dict[str, Special] = {"412": "wall-412", "521": "wall-521", "cookie": "wall-cookie"}
+
+
+def _hd_link(a: Article) -> Link:
+    return Link(
+        a.title,
+        a.published.date(),
+        a.key,
+        href="absolute",
+        special=_HD_WALLS[a.wall] if a.wall else None,
+    )
+
+
+HANDAN = Site(
+    key="handan",
+    region="handan",
+    name="邯郸市人民政府",
+    short="邯郸",
+    domain="hdzfxxgk.hd.gov.cn",
+    cms="trsxxgk",
+    pagination="static",
+    column_path=_HD + "index.html",
+    column_name="政府信息公开年报",
+    container="div.TRS_Editor",
+    list_selector="div.szbmtclb table tr",
+    sponsor="邯郸市人民政府办公室",
+    undertaker="邯郸市行政审批局",
+    site_code="1304000009",
+    icp="冀ICP备05029117号-1",
+    police="冀公网安备 13042002000523号",
+    related=(("中国政府网", "http://www.gov.cn/"), ("河北省人民政府", "http://www.hebei.gov.cn/")),
+    articles=_HD_ARTICLES,
+    pages=(
+        tuple(_hd_link(a) for a in _HD_ARTICLES[:5]),
+        (_hd_link(_HD_ARTICLES[5]), *_HD_SOFT404, _hd_link(_HD_ARTICLES[6])),
+    ),
+    family="wall",
+    portal_url="http://hdzfxxgk.hd.gov.cn/",
+)
+
+# --- 吉林市 (no report column configured: a sitemap, a landing page, traps) -------------
+_JL = "/zwgk/zfxxgknb/"
+_JL_REPORTS: tuple[Article, ...] = (
+    Article(
+        "jl2023",
+        "吉林市人民政府2023年政府信息公开工作年度报告",
+        _JL + "202401/t20240130_1188243.html",
+        _dt("2024-01-30 15:00"),
+        "吉林市人民政府办公室",
+        "jilinshi-2023",
+        True,
+        2023,
+        "220200",
+    ),
+    Article(
+        "jl2022",
+        "吉林市人民政府2022年政府信息公开工作年度报告",
+        _JL + "202301/t20230131_1090517.html",
+        _dt("2023-01-31 16:30"),
+        "吉林市人民政府办公室",
+        "jilinshi-2022",
+        True,
+        2022,
+        "220200",
+    ),
+    Article(
+        "jl2021",
+        "吉林市人民政府2021年政府信息公开工作年度报告",
+        _JL + "202201/t20220128_987362.html",
+        _dt("2022-01-28 14:20"),
+        "吉林市人民政府办公室",
+        "jilinshi-2021",
+        True,
+        2021,
+        "220200",
+    ),
+    Article(
+        "jl2020",
+        "吉林市人民政府2020年政府信息公开工作年度报告",
+        _JL + "202101/t20210129_871125.html",
+        _dt("2021-01-29 10:40"),
+        "吉林市人民政府办公室",
+        "jilinshi-2020",
+        True,
+        2020,
+        "220200",
+    ),
+    Article(
+        "jl2019",
+        "吉林市人民政府2019年政府信息公开工作年度报告",
+        _JL + "202001/t20200121_760308.html",
+        _dt("2020-01-21 09:55"),
+        "吉林市人民政府办公室",
+        "jilinshi-2019",
+        True,
+        2019,
+        "220200",
+    ),
+)
+_JL_OTHERS: tuple[Article, ...] = (
+    _plain(
+        "jl-points",
+        "吉林市2024年政务公开工作要点",
+        _JL + "202404/t20240419_1240076.html",
+        "2024-04-19 10:10",
+        "吉林市人民政府办公室",
+        "220200",
+        "points",
+    ),
+    _plain(
+        "jl-notice",
+        "关于做好2023年度政府信息公开工作年度报告编制工作的通知",
+        _JL + "202312/t20231215_1167730.html",
+        "2023-12-15 15:45",
+        "吉林市人民政府办公室",
+        "220200",
+        "notice",
+    ),
+    _plain(
+        "jl-n1",
+        "吉林市召开2024年一季度经济运行调度会",
+        "/xwzx/jlyw/202404/t20240412_1236615.html",
+        "2024-04-12 17:20",
+        "吉林市人民政府",
+        "220200",
+    ),
+    _plain(
+        "jl-n2",
+        "吉林市启动第二十届中国·吉林国际雾凇冰雪节",
+        "/xwzx/jlyw/202312/t20231222_1170204.html",
+        "2023-12-22 18:05",
+        "吉林市人民政府",
+        "220200",
+    ),
+    _plain(
+        "jl-n3",
+        "市政府常务会议研究部署城市更新工作",
+        "/xwzx/jlyw/202310/t20231027_1143358.html",
+        "2023-10-27 16:40",
+        "吉林市人民政府",
+        "220200",
+    ),
+    _plain(
+        "jl-n4",
+        "吉林市全力做好防汛救灾和灾后重建工作",
+        "/xwzx/jlyw/202308/t20230815_1118029.html",
+        "2023-08-15 19:10",
+        "吉林市人民政府",
+        "220200",
+    ),
+    _plain(
+        "jl-n5",
+        "吉林市人民政府关于印发吉林市优化营商环境若干措施的通知",
+        "/zwgk/zcwj/202305/t20230526_1079915.html",
+        "2023-05-26 15:25",
+        "吉林市人民政府",
+        "220200",
+        "notice",
+    ),
+    _plain(
+        "jl-n6",
+        "吉林市政府信息公开指南",
+        "/zwgk/xxgkzn/202201/t20220110_979210.html",
+        "2022-01-10 09:00",
+        "吉林市人民政府办公室",
+        "220200",
+    ),
+)
+_JL_BY_KEY = {a.key: a for a in (*_JL_REPORTS, *_JL_OTHERS)}
+
+
+def _jl(key: str, special: Special | None = None, href: HrefStyle = "root") -> Link:
+    a = _JL_BY_KEY[key]
+    return Link(a.title, a.published.date(), a.key, href=href, special=special)
+
+
+CALENDAR = "/hdjl/rl/"
+SEARCH = "/search/"
+JILINSHI = Site(
+    key="jilinshi",
+    region="jilinshi",
+    name="吉林市人民政府",
+    short="吉林市",
+    domain="www.jlcity.gov.cn",
+    cms="jlportal",
+    pagination="none",
+    column_path=_JL,
+    column_name="政府信息公开年报",
+    container="div.TRS_Editor",
+    list_selector="ul.list li",
+    sponsor="吉林市人民政府办公室",
+    undertaker="吉林市政务服务和数字化建设管理局",
+    # Replica values for the footer identifiers.
+    site_code="2202000001",
+    icp="吉ICP备05002094号",
+    police="吉公网安备 22020202000102号",
+    related=(("中国政府网", "http://www.gov.cn/"), ("吉林省人民政府", "http://www.jl.gov.cn/")),
+    articles=(*_JL_REPORTS, *_JL_OTHERS),
+    pages=((_jl("jl-points"), _jl("jl2023"), _jl("jl-notice"), _jl("jl2022"), _jl("jl2021")),),
+    extra_paths=(_JL + "index.html",),
+    family="discovery",
+    portal_url="http://www.jlcity.gov.cn/",
+    extra_links=(
+        (
+            "/",
+            (
+                Link("政府信息公开", _d("2024-04-19"), path="/zwgk/", href="root"),
+                Link(
+                    "活动日历",
+                    _d("2024-01-01"),
+                    path=CALENDAR,
+                    query="month=2024-01",
+                    href="root",
+                    special="trap",
+                ),
+                Link(
+                    "年报",
+                    _d("2024-01-01"),
+                    path=SEARCH,
+                    query="q=%E5%B9%B4%E6%8A%A5&page=1",
+                    href="root",
+                    special="trap",
+                ),
+                _jl("jl-n1"),
+                _jl("jl-n2"),
+                _jl("jl-n3"),
+            ),
+        ),
+        (
+            "/zwgk/",
+            (
+                Link("政府信息公开年报", _d("2024-04-19"), path=_JL, href="root"),
+                _jl("jl-n6"),
+                _jl("jl-n5"),
+                _jl("jl2023"),
+                _jl("jl2020", "landing-only"),
+            ),
+        ),
+        (
+            "/sitemap.xml",
+            (
+                Link("首页", _d("2024-04-19"), path="/", href="absolute"),
+                Link("政府信息公开", _d("2024-04-19"), path="/zwgk/", href="absolute"),
+                Link("政府信息公开年报", _d("2024-04-19"), path=_JL, href="absolute"),
+                *(
+                    _jl(k, href="absolute")
+                    for k in (
+                        "jl-n1",
+                        "jl-n2",
+                        "jl-n3",
+                        "jl-n4",
+                        "jl-n5",
+                        "jl-n6",
+                        "jl-points",
+                        "jl2023",
+                        "jl2022",
+                    )
+                ),
+                _jl("jl2019", "sitemap-only", href="absolute"),
+            ),
+        ),
+    ),
+)
+
+FAMILY_SITES: tuple[Site, ...] = (ZHEJIANG, YICHUN, WANZAI, HUAIAN, HONGZE, HANDAN, JILINSHI)
+ALL_SITES: tuple[Site, ...] = SITES + FAMILY_SITES
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "classic": CRAWLABLE,
+    "hanweb": ("zhejiang",),
+    "script": ("yichun",),
+    "gbk": ("wanzai",),
+    "attachment": ("huaian", "hongze"),
+    "wall": ("handan",),
+    "discovery": ("jilinshi",),
+}
+REGION_ROWS: dict[str, RegionRow] = {
+    row.slug: row
+    for row in (
+        RegionRow(
+            "zhejiang",
+            "330000",
+            "浙江省",
+            "province",
+            None,
+            "http://www.zj.gov.cn/",
+            "http://www.zj.gov.cn/col/col1229019/index.html",
+            "hanweb",
+        ),
+        RegionRow(
+            "yichun",
+            "360900",
+            "宜春市",
+            "prefecture",
+            "360000",
+            "https://www.yichun.gov.cn/",
+            "https://www.yichun.gov.cn/ycsrmzf/zfxxgknb/index.html",
+            render="browser",
+        ),
+        RegionRow(
+            "wanzai",
+            "360922",
+            "万载县",
+            "county",
+            "360900",
+            "http://www.wanzai.gov.cn/",
+            "http://www.wanzai.gov.cn/wzxrmzf/zfxxgknb/index.shtml",
+        ),
+        RegionRow(
+            "huaian",
+            "320800",
+            "淮安市",
+            "prefecture",
+            "320000",
+            "http://www.huaian.gov.cn/",
+            "http://www.huaian.gov.cn/zwgk/zfxxgknb/index.html",
+            "trs",
+        ),
+        RegionRow(
+            "hongze",
+            "320813",
+            "洪泽区",
+            "county",
+            "320800",
+            "http://www.hongze.gov.cn/",
+            "http://www.hongze.gov.cn/hzqrmzf/zfxxgknb/index.html",
+        ),
+        RegionRow(
+            "handan",
+            "130400",
+            "邯郸市",
+            "prefecture",
+            "130000",
+            "http://hdzfxxgk.hd.gov.cn/",
+            "http://hdzfxxgk.hd.gov.cn/zfxxgknb/index.html",
+            "trs",
+            walls="browser",
+        ),
+        RegionRow(
+            "jilinshi",
+            "220200",
+            "吉林市",
+            "prefecture",
+            "220000",
+            "http://www.jlcity.gov.cn/",
+            None,
+        ),
+    )
+}
+# Jurisdiction-only rows the family regions need as parents (not in the shipped registry).
+PARENT_ROWS: tuple[RegionRow, ...] = (
+    RegionRow("jiangxi", "360000", "江西省", "province", None, "", None),
+    RegionRow("jiangsu", "320000", "江苏省", "province", None, "", None),
+    RegionRow("hebei", "130000", "河北省", "province", None, "", None),
+)
+
+
 def site(key: str) -> Site:
-    for s in SITES:
+    for s in ALL_SITES:
         if s.key == key:
             return s
-    raise KeyError(f"no demo site {key!r} (sites: {', '.join(s.key for s in SITES)})")
+    raise KeyError(f"no demo site {key!r} (sites: {', '.join(s.key for s in ALL_SITES)})")
+
+
+def family_keys(families: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The crawlable site keys of some families (names of FAMILIES, site keys, or "all"),
+    in address order; None: the classic four."""
+    if families is None:
+        return CRAWLABLE
+    wanted = set(families)
+    unknown = wanted - set(FAMILIES) - {s.key for s in ALL_SITES if s.region} - {"all"}
+    if unknown:
+        raise KeyError(
+            f"unknown demo families {sorted(unknown)} (families: {', '.join(FAMILIES)}, "
+            "a site key, or all)"
+        )
+    keys = {k for name in wanted & set(FAMILIES) for k in FAMILIES[name]} | wanted
+    return tuple(s.key for s in ALL_SITES if s.region and ("all" in wanted or s.key in keys))
+
+
+def document_of(art: Article) -> Document:
+    """The parsed body of an HTML article (a data file, or its inline text)."""
+    from govcrawl.demo.markup import load, parse
+
+    if art.body is not None:
+        return load(art.body)
+    if art.text is not None:
+        return parse(art.text, art.key)
+    raise ValueError(f"article {art.key!r} has no body")
 
 
 def link_target(s: Site, link: Link) -> tuple[str, str]:
@@ -728,49 +2069,97 @@ def href(s: Site, page_path: str, link: Link, bases: dict[str, str]) -> str:
     return f"{url}#{link.fragment}" if link.fragment else url
 
 
-def column_links(site_key: str | None = None) -> list[ColumnLink]:
-    """Every link of every column page (of one site, or of all), resolved."""
+def _link_row(s: Site, page: str, link: Link) -> ColumnLink:
+    target, path = link_target(s, link)
+    if link.article is not None and link.target_site is None:
+        art = s.article(link.article)
+        status = art.status
+        if status == 200 and art.wall == "521":
+            status = 521  # what a plain HTTP client gets
+        return ColumnLink(
+            s.key,
+            page,
+            target,
+            path,
+            link.fragment,
+            art.title,
+            art.is_report,
+            art.report_year,
+            art.published.date() if art.status == 200 else link.listed,
+            art.jurisdiction,
+            link.special,
+            status,
+            art.kind,
+        )
+    status = 404 if link.special == "404" else 200
+    return ColumnLink(
+        s.key,
+        page,
+        target,
+        path,
+        link.fragment,
+        link.title,
+        link.is_report,
+        link.report_year,
+        link.listed,
+        link.jurisdiction,
+        link.special,
+        status,
+        link.kind,
+    )
+
+
+def _attachment_rows(s: Site, link: Link) -> list[ColumnLink]:
+    if link.article is None or link.target_site is not None:
+        return []
+    art = s.article(link.article)
+    return [
+        ColumnLink(
+            s.key,
+            art.path,
+            s.key,
+            att.path,
+            "",
+            att.title,
+            att.is_report,
+            att.report_year,
+            art.published.date(),
+            art.jurisdiction,
+            att.special,
+            200,
+            att.kind,
+        )
+        for att in art.attachments
+    ]
+
+
+def column_links(
+    site_key: str | None = None, families: Iterable[str] | None = None
+) -> list[ColumnLink]:
+    """Every link of every column page (of one site, or of all), resolved.
+
+    Without arguments: the classic sites (``SITES``). ``families``: the sites of those
+    families (see :func:`family_keys`; "all" for every site). For a family site the
+    rows also cover the links outside the column (home page, 信息公开 landing page,
+    ``/sitemap.xml``: ``page`` is where the link is) and the attachments of detail pages
+    (``page`` is the detail page), each after the link to its page.
+    """
+    if site_key is not None:
+        chosen: tuple[Site, ...] = (site(site_key),)
+    elif families is not None:
+        keys = family_keys(families)
+        chosen = tuple(s for s in ALL_SITES if s.key in keys)
+        if "all" in set(families):
+            chosen = ALL_SITES
+    else:
+        chosen = SITES
     out: list[ColumnLink] = []
-    for s in SITES:
-        if site_key is not None and s.key != site_key:
-            continue
+    for s in chosen:
         for index, links in enumerate(s.pages):
             for link in links:
-                target, path = link_target(s, link)
-                if link.article is not None and link.target_site is None:
-                    art = s.article(link.article)
-                    out.append(
-                        ColumnLink(
-                            s.key,
-                            s.page_path(index),
-                            target,
-                            path,
-                            link.fragment,
-                            art.title,
-                            art.is_report,
-                            art.report_year,
-                            art.published.date() if art.status == 200 else link.listed,
-                            art.jurisdiction,
-                            link.special,
-                            art.status,
-                        )
-                    )
-                else:
-                    status = 404 if link.special == "404" else 200
-                    out.append(
-                        ColumnLink(
-                            s.key,
-                            s.page_path(index),
-                            target,
-                            path,
-                            link.fragment,
-                            link.title,
-                            link.is_report,
-                            link.report_year,
-                            link.listed,
-                            link.jurisdiction,
-                            link.special,
-                            status,
-                        )
-                    )
+                out.append(_link_row(s, s.page_path(index), link))
+                out += _attachment_rows(s, link)
+        for page, links in s.extra_links:
+            for link in links:
+                out.append(_link_row(s, page, link))
     return out
