@@ -41,11 +41,17 @@ def test_builtin_registry_has_the_sample_jurisdictions() -> None:
         "内蒙古自治区",
     ]
     assert {r.slug for r in registry.crawlable()} == {
-        "zhalantun",
-        "kundulun",
-        "qingzhen",
-        "longtan",
-    }
+        "zhalantun", "kundulun", "qingzhen", "longtan",  # TRS and generic
+        "zhejiang",  # Hanweb
+        "yichun",  # script-rendered column
+        "wanzai",  # GBK, tables
+        "huaian", "hongze",  # attachments
+        "handan",  # anti-bot walls
+        "jilinshi",  # no column: sitemap and landing page
+    }  # fmt: skip
+    assert registry.get("yichun").render == "browser"
+    assert registry.get("handan").walls == "browser"
+    assert registry.get("zhejiang").cms == "hanweb"
 
 
 def test_child_named_in_a_title_owns_the_document() -> None:

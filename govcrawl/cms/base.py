@@ -56,6 +56,8 @@ _SHELL_HINTS = re.compile(
 )
 #: Links on a landing page that lead on to report columns (followed within the depth limit).
 _NAV_RE = re.compile(r"信息公开|政务公开|公开年报|年度报告|工作年报")
+#: A landing-page link to the report column itself.
+_COLUMN_TITLE = re.compile(r"年报|年度报告")
 #: Sitemap URLs worth fetching when a region has no column (report-ish paths, attachments).
 _REPORTISH_PATH = re.compile(r"nb|ndbg|nianbao|年报|年度报告|gongzuobaogao", re.I)
 WALL_STATUSES = [403, 412, 429, 521]
@@ -178,7 +180,6 @@ class GovSpider(scrapy.Spider):
             self.parse_column,
             meta={"govcrawl_listing": True, "govcrawl_page": page},
             browser=browser or self.region.render == "browser",
-            dont_filter=browser,
         )
 
     def document_request(
@@ -334,12 +335,16 @@ class GovSpider(scrapy.Spider):
                     if request is not None:
                         yield request
         for url, lastmod in pages:
-            if host_of(url) in self.region.hosts and (
-                _REPORTISH_PATH.search(urlsplit(url).path) or links.attachment_kind(url)
-            ):
+            if host_of(url) not in self.region.hosts:
+                continue
+            reportish = _REPORTISH_PATH.search(urlsplit(url).path)
+            request = None
+            if reportish and links.is_directory(url):
+                request = self.column_request(url, 1)  # a report column: read its list
+            elif reportish or links.attachment_kind(url):
                 request = self.document_request(url, "", lastmod)
-                if request is not None:
-                    yield request
+            if request is not None:
+                yield request
 
     def parse_landing(self, response: Response, depth: int = 0) -> Iterator[Any]:
         """A home or 信息公开 landing page: follow report links, columns and landings."""
@@ -352,7 +357,11 @@ class GovSpider(scrapy.Spider):
             title = links.clean(anchor.attrib.get("title") or text)
             if not title or host_of(url) not in self.region.hosts:
                 continue
-            if link_is_candidate(title, url) and not links.is_directory(url):
+            if links.is_directory(url) and _COLUMN_TITLE.search(title):
+                request = self.column_request(url, 1)  # the 年报 column itself
+                if request is not None:
+                    yield request
+            elif link_is_candidate(title, url) and not links.is_directory(url):
                 listed = links.DATE_RE.search(links.row_text(anchor))
                 records.append((url, title, parse_date(listed.group(0)) if listed else None))
             elif depth < self.max_depth and _NAV_RE.search(title):

@@ -10,6 +10,10 @@ from govcrawl.config import Config
 from govcrawl.demo.server import PortalServer
 from govcrawl.regions import load_registry
 
+# Every family of portal the replicas have: TRS, generic, Hanweb, script-rendered,
+# GBK, attachments, anti-bot walls, and a portal with no report column.
+ALL_FAMILIES = ("all",)
+
 # Loopback answers in microseconds; AutoThrottle's polite first second per site is
 # for the real web. Per-site concurrency stays at the production value.
 DEMO_TIMING = {
@@ -25,7 +29,7 @@ def run_demo(config: Config) -> int:
 
     with PortalServer() as server, tempfile.TemporaryDirectory(prefix="govcrawl-demo-") as tmp:
         regions_file = Path(tmp) / "demo-regions.toml"
-        regions_file.write_text(server.regions_toml(), encoding="utf-8")
+        regions_file.write_text(server.regions_toml(ALL_FAMILIES), encoding="utf-8")
         demo = config.with_(
             regions_file=str(regions_file),
             allow_loopback=True,
@@ -33,7 +37,7 @@ def run_demo(config: Config) -> int:
             **{k: v for k, v in DEMO_TIMING.items() if getattr(config, k) == getattr(Config(), k)},
         )
         registry = load_registry(regions_file)
-        regions = [registry.get(r.slug) for r in server.regions()]
+        regions = [registry.get(r.slug) for r in server.regions(ALL_FAMILIES)]
         print(
             "serving "
             + ", ".join(f"{r.slug} at {server.base_url(r.slug)}" for r in regions)
