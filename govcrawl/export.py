@@ -28,6 +28,7 @@ FIELDS = (
     "kind",
     "is_annual_report",
     "flags",
+    "parent_url",
     "content_hash",
     "text",
     "first_seen_at",
@@ -77,6 +78,7 @@ def rows(engine: Engine, reports_only: bool = False) -> Iterator[dict[str, Any]]
                 "last_seen_at": _iso(doc.last_seen_at),
                 "last_changed_at": _iso(doc.last_changed_at),
                 "versions": int(count),
+                "parent_url": doc.parent_url,
             }
 
 

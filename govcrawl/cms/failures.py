@@ -64,4 +64,12 @@ def classify(exc: BaseException | None) -> tuple[str, str, int | None]:
         return "dns_error", str(exc), None
     if isinstance(exc, _CONNECTION_ERRORS):
         return "connection_error", str(exc) or type(exc).__name__, None
+    message = str(exc)
+    if "BrowserType.launch" in message:
+        first = message.strip().splitlines()[0] if message.strip() else message
+        return (
+            "browser_unavailable",
+            f"{first} (install Debian's chromium, or set GOVCRAWL_CHROMIUM)",
+            None,
+        )
     return "error", f"{type(exc).__name__}: {exc}", None
