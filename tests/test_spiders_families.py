@@ -130,3 +130,78 @@ def test_page_budget_and_query_trap_guard() -> None:
     spider.page_budget = spider._requested + 1
     assert spider.request("http://www.jlcity.gov.cn/a.html", spider.parse_landing) is not None
     assert spider.request("http://www.jlcity.gov.cn/b.html", spider.parse_landing) is None
+
+
+def _handan(walls: str = "browser"):  # type: ignore[no-untyped-def]
+    from spiders.handan import HandanSpider
+
+    spider = make_spider(HandanSpider)
+    if walls != spider.region.walls:
+        spider.region = spider.region.__class__(**{**spider.region.__dict__, "walls": walls})
+    return spider
+
+
+def _http_error(status: int, name: str, url: str):  # type: ignore[no-untyped-def]
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+
+    response = HtmlResponse(url=url, status=status, body=(FIXTURES / "handan" / name).read_bytes(),
+                            headers={"Content-Type": "text/html"}, request=Request(url))
+    return Failure(HttpError(response, "Ignoring non-200 response"))
+
+
+def test_a_wall_that_yields_to_a_browser_is_retried_once_through_chromium() -> None:
+    url = "http://hdzfxxgk.hd.gov.cn/zfxxgknb/202301/t20230130_1812406.html"
+    (retry,) = list(_handan().on_error(_http_error(521, "jiasule_521.html", url)))
+    assert (retry.url, retry.meta["playwright"], retry.dont_filter) == (url, True, True)
+    assert 521 in retry.meta["handle_httpstatus_list"]
+    # a region without walls = "browser" records the wall, with its kind
+    (failed,) = list(_handan("record").on_error(_http_error(521, "jiasule_521.html", url)))
+    assert (failed.outcome, failed.status, failed.error) == ("challenge", 521, "jiasule wall (HTTP 521)")
+
+
+def test_cookie_redirect_page_served_with_200() -> None:
+    url = "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202301/t20230119_1805532.html"
+    (retry,) = list(_handan().parse_document(html("handan", "cookie_redirect.html", url)))
+    assert isinstance(retry, Request) and retry.meta["playwright"]
+    (page,) = list(_handan("record").parse_document(html("handan", "cookie_redirect.html", url)))
+    from govcrawl.extract import PageInput, extract_page
+
+    ex = extract_page(PageInput(url=url, body=page.body, status=200))
+    assert ex.reject == "challenge" and not ex.is_annual_report
+
+
+def test_soft_404_page_is_not_content() -> None:
+    from govcrawl.extract import PageInput, extract_page
+
+    url = "http://hdzfxxgk.hd.gov.cn/zfxxgknb/202101/t20210129_1386702.html"
+    body = (FIXTURES / "handan" / "soft404.html").read_bytes()
+    ex = extract_page(PageInput(url=url, body=body, status=200, listing_title="邯郸市人民政府2020年政府信息公开工作年度报告"))
+    assert (ex.reject, ex.is_annual_report) == ("soft404", False)
+
+
+def test_a_wall_slows_its_site_down() -> None:
+    from types import SimpleNamespace
+
+    from govcrawl.fetch.walls import WallBackoffMiddleware
+
+    slot = SimpleNamespace(delay=0.1)
+    crawler = SimpleNamespace(
+        settings=SimpleNamespace(getfloat=lambda key, default: 7.5),
+        engine=SimpleNamespace(downloader=SimpleNamespace(slots={"hdzfxxgk.hd.gov.cn": slot})),
+        stats=None,
+    )
+    middleware = WallBackoffMiddleware(crawler)  # type: ignore[arg-type]
+    request = Request("http://hdzfxxgk.hd.gov.cn/a.html", meta={"download_slot": "hdzfxxgk.hd.gov.cn"})
+    ok = HtmlResponse(url=request.url, status=200, body=b"<html></html>")
+    middleware.process_response(request, ok)
+    assert slot.delay == 0.1
+    walled = HtmlResponse(url=request.url, status=412, body=b"<html></html>")
+    assert middleware.process_response(request, walled) is walled
+    assert slot.delay == 7.5
+
+
+def test_generated_deep_urls_are_cut() -> None:
+    spider = make_spider(JilinshiSpider)
+    deep = "http://www.jlcity.gov.cn/" + "a/" * 20 + "x.html"
+    assert spider.request(deep, spider.parse_landing) is None

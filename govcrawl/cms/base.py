@@ -77,6 +77,7 @@ class GovSpider(scrapy.Spider):
     page_budget: int = 5000
     max_depth: int = 3
     max_query_variants: int = 30
+    max_url_depth: int = 12  # path segments; deeper URLs are generated traps
     max_attachments: int = 10
 
     def __init__(self, *args: Any, region: Region | None = None, **kwargs: Any):
@@ -150,6 +151,9 @@ class GovSpider(scrapy.Spider):
             self._inc("skipped/page_budget")
             return None
         parts = urlsplit(url)
+        if parts.path.count("/") > self.max_url_depth:
+            self._inc("skipped/url_depth")
+            return None
         if parts.query:
             key = f"{parts.netloc}{parts.path}"
             self._query_variants[key] += 1
