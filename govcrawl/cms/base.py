@@ -61,6 +61,8 @@ _COLUMN_TITLE = re.compile(r"年报|年度报告")
 #: Sitemap URLs worth fetching when a region has no column (report-ish paths, attachments).
 _REPORTISH_PATH = re.compile(r"nb|ndbg|nianbao|年报|年度报告|gongzuobaogao", re.I)
 WALL_STATUSES = [403, 412, 429, 521]
+_WALL_MAX_BYTES = 60_000
+_FILE_LINK = re.compile(rb"\.(?:pdf|docx?|xlsx?|wps|et)\b", re.I)
 
 
 class GovSpider(scrapy.Spider):
@@ -401,7 +403,12 @@ class GovSpider(scrapy.Spider):
         status = response.status
         attachments: list[str] = []
         if kind == "html":
-            wall = challenge_of(response.body, ctype, status)
+            # Here only to retry a wall in the browser (the extractor rejects walls anyway);
+            # walls are small pages or error statuses: no need to scan every report for one.
+            could_be_wall = status != 200 or (
+                self.region.walls == "browser" and len(response.body) <= _WALL_MAX_BYTES
+            )
+            wall = challenge_of(response.body, ctype, status) if could_be_wall else None
             if (
                 wall
                 and self.region.walls == "browser"
@@ -469,8 +476,8 @@ class GovSpider(scrapy.Spider):
 
     def attachment_links(self, response: Response) -> list[tuple[str, str]]:
         """(URL, link text) of report files linked from an article (its 附件)."""
-        if not isinstance(response, TextResponse):
-            return []
+        if not isinstance(response, TextResponse) or not _FILE_LINK.search(response.body):
+            return []  # parse the page only when it names a report file at all
         page = self._decoded(response)
         out: dict[str, str] = {}
         for url, text, anchor in links.anchors(page.url, page.selector):

@@ -9,11 +9,15 @@ no loopback unless ``--allow-loopback``); images, fonts and media are not loaded
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from govcrawl.fetch.safety import refusal, resolve
 
@@ -49,7 +53,7 @@ def browser_meta() -> dict[str, Any]:
 
 
 def playwright_settings(chromium: str | None, timeout_s: float) -> dict[str, Any]:
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    handler = "govcrawl.fetch.browser.LazyPlaywrightDownloadHandler"
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
@@ -63,6 +67,27 @@ def playwright_settings(chromium: str | None, timeout_s: float) -> dict[str, Any
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": int(timeout_s * 1000),
         "PLAYWRIGHT_ABORT_REQUEST": "govcrawl.fetch.browser.abort_request",
     }
+
+
+class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
+    """scrapy-playwright's handler, but Playwright (a Node driver process) starts on the
+    first request that needs a browser, not with every crawler: a crawl of a hundred
+    regions that need no browser starts none."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        crawler.signals.disconnect(self._maybe_launch_in_thread, signals.engine_started)
+        self._started = False
+        self._start_lock = asyncio.Lock()
+
+    async def download_request(self, request: Request) -> Response:
+        if request.meta.get("playwright") and not self._started:
+            async with self._start_lock:
+                if not self._started:
+                    await self._launch()
+                    self._started = True
+        response: Response = await super().download_request(request)
+        return response
 
 
 _allow_loopback = False
