@@ -80,6 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the URL the page was fetched from")
     extract.add_argument("--json", action="store_true", help="print JSON")
 
+    evaluate = sub.add_parser("eval", help="score extraction on the gold evaluation set")
+    evaluate.add_argument("--set", metavar="DIR", help="evaluation set (default: tests/eval)")
+    evaluate.add_argument("--json", action="store_true", help="print JSON (with per-page scores)")
+    evaluate.add_argument(
+        "--engines",
+        default="govcrawl,trafilatura,trafilatura_no_tables",
+        help="comma-separated: govcrawl, trafilatura, trafilatura_no_tables",
+    )
+
     demo = sub.add_parser("demo", help="crawl the bundled local portal replicas")
     _db_arg(demo)
 
@@ -194,6 +203,24 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from govcrawl import evaluation
+
+    directory = Path(args.set) if args.set else evaluation.default_set()
+    if not (directory / "gold").is_dir():
+        raise UsageError(f"{directory}: no gold/ folder (an evaluation set, see tests/eval/README.md)")
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = [e for e in engines if e not in evaluation.RUNNERS]
+    if unknown:
+        raise UsageError(f"unknown engine(s): {', '.join(unknown)}")
+    result = evaluation.evaluate(directory, engines)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        print(evaluation.format_report(result))
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from govcrawl.demo.run import run_demo
 
@@ -215,6 +242,7 @@ COMMANDS = {
     "regions": cmd_regions,
     "export": cmd_export,
     "extract": cmd_extract,
+    "eval": cmd_eval,
     "demo": cmd_demo,
     "db": cmd_db,
 }

@@ -101,14 +101,14 @@ def test_trs_table_expands_rowspan_and_colspan(trs: Extraction) -> None:
             ["三、本年度办理结果", "（二）部分公开", "1", "0", "1"],
         ]
     ]
-    # in the text, in its place, as cell | cell lines
+    # in the text, in its place, as cell | cell lines: each cell once, where it starts
     block = (
         "二、收到和处理政府信息公开申请情况\n"
-        "本列数据的勾稽关系 | 本列数据的勾稽关系 | 申请人情况 | 申请人情况 | 申请人情况\n"
-        "本列数据的勾稽关系 | 本列数据的勾稽关系 | 自然人 | 法人或其他组织 | 总计\n"
-        "一、本年新收政府信息公开申请数量 | 一、本年新收政府信息公开申请数量 | 2 | 1 | 3\n"
+        "本列数据的勾稽关系 | 申请人情况\n"
+        "自然人 | 法人或其他组织 | 总计\n"
+        "一、本年新收政府信息公开申请数量 | 2 | 1 | 3\n"
         "三、本年度办理结果 | （一）予以公开 | 1 | 1 | 2\n"
-        "三、本年度办理结果 | （二）部分公开 | 1 | 0 | 1\n"
+        "（二）部分公开 | 1 | 0 | 1\n"
         "三、存在的主要问题及改进情况"
     )
     assert block in trs.text

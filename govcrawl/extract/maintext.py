@@ -37,6 +37,8 @@ class MainText:
     text: str
     tables: list[tables_mod.Table] = field(default_factory=list)
     used_container: bool = False
+    #: Each table as written (a merged cell once), which is how the text shows it.
+    written: list[tables_mod.Table] = field(default_factory=list)
 
 
 def find_container(tree: HtmlElement, selector: str | None) -> HtmlElement | None:
@@ -70,9 +72,11 @@ def _is_info_table(table: HtmlElement) -> bool:
     )
 
 
-def prepare_tables(scope: HtmlElement) -> list[tables_mod.Table]:
-    """Parse data tables, put placeholders in their place; unwrap layout tables."""
+def prepare_tables(scope: HtmlElement) -> tuple[list[tables_mod.Table], list[tables_mod.Table]]:
+    """Parse data tables, put placeholders in their place; unwrap layout tables.
+    Returns the grids (merged cells repeated) and the tables as written."""
     found: list[tables_mod.Table] = []
+    written: list[tables_mod.Table] = []
     # Outermost first: a layout table is unwrapped, then its inner tables are seen.
     for table in list(xpaths.TABLES(scope)):
         if table.tag != "table" or table.getparent() is None:
@@ -83,7 +87,7 @@ def prepare_tables(scope: HtmlElement) -> list[tables_mod.Table]:
         if tables_mod.is_layout_table(table):
             _unwrap_layout_table_shallow(table)
             continue
-        rows = tables_mod.parse_table(table)
+        rows, as_written = tables_mod.parse_table_rows(table)
         if not rows or all(chrome.is_chrome_line(" ".join(row)) for row in rows):
             table.drop_tree()
             continue
@@ -94,7 +98,8 @@ def prepare_tables(scope: HtmlElement) -> list[tables_mod.Table]:
         if parent is not None:
             parent.replace(table, placeholder)
         found.append(rows)
-    return found
+        written.append(as_written)
+    return found, written
 
 
 def _unwrap_layout_table_shallow(table: HtmlElement) -> None:
@@ -166,7 +171,7 @@ def extract_main_text(tree: HtmlElement, container: str | None, url: str) -> Mai
     if scope is None:
         body = xpaths.BODY(tree)
         scope = body[0] if body else tree
-    found = prepare_tables(scope)
+    found, written = prepare_tables(scope)
     doc = _wrap(scope) if used_container else tree
     # In the container everything is content: favour recall.  On a whole page
     # favour precision (menus, link lists), and retry balanced if that finds little.
@@ -176,7 +181,9 @@ def extract_main_text(tree: HtmlElement, container: str | None, url: str) -> Mai
     if used_container and len(raw) < _MIN_CONTAINER_CHARS:
         # trafilatura found nothing it liked in the container: take its text as it is.
         raw = block_text(scope)
-    return MainText(text=tidy(raw), tables=found, used_container=used_container)
+    return MainText(
+        text=tidy(raw), tables=found, used_container=used_container, written=written
+    )
 
 
 def fill_tables(text: str, found: list[tables_mod.Table]) -> str:

@@ -112,7 +112,7 @@ def extract_page(page: PageInput) -> Extraction:
     text = chrome.strip_chrome(main.text)
     kept = maintext.used_table_indices(text)
     tables = [main.tables[i] for i in kept if i < len(main.tables)]
-    text = maintext.tidy(maintext.fill_tables(text, main.tables))
+    text = maintext.tidy(maintext.fill_tables(text, main.written))
 
     if flags.is_soft404(title, text, page.status):
         return _rejected(page, flags.REJECT_SOFT404, encoding, title)

@@ -52,7 +52,16 @@ def is_layout_table(table: HtmlElement) -> bool:
 
 def parse_table(table: HtmlElement) -> Table:
     """Rows of cell strings, each merged cell repeated over the rows/columns it spans."""
+    return parse_table_rows(table)[0]
+
+
+def parse_table_rows(table: HtmlElement) -> tuple[Table, Table]:
+    """(the grid with merged cells repeated, the rows as written: each cell once,
+    in the row and column where it starts). The grid is the data; the rows as
+    written are how the text shows the table, without a merged cell copied into
+    every row and column it covers."""
     grid: dict[tuple[int, int], str] = {}
+    origins: dict[tuple[int, int], str] = {}
     n_rows = 0
     n_cols = 0
     for r, row in enumerate(xpaths.ROWS(table, t=table)):
@@ -63,6 +72,7 @@ def parse_table(table: HtmlElement) -> Table:
             text = cell_text(cell)
             rowspan = _span(cell, "rowspan")
             colspan = _span(cell, "colspan")
+            origins[(r, c)] = text
             for dr in range(rowspan):
                 for dc in range(colspan):
                     grid.setdefault((r + dr, c + dc), text)
@@ -71,7 +81,8 @@ def parse_table(table: HtmlElement) -> Table:
         n_rows = r + 1
     # Rows a rowspan reaches past the last <tr> are not rows of the table.
     rows = [[grid.get((r, c), "") for c in range(n_cols)] for r in range(n_rows)]
-    return [row for row in rows if any(row)]
+    written = [[origins[(r, c)] for c in range(n_cols) if (r, c) in origins] for r in range(n_rows)]
+    return [row for row in rows if any(row)], [row for row in written if any(row)]
 
 
 def render_table(rows: Table) -> str:
