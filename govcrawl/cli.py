@@ -208,7 +208,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     directory = Path(args.set) if args.set else evaluation.default_set()
     if not (directory / "gold").is_dir():
-        raise UsageError(f"{directory}: no gold/ folder (an evaluation set, see tests/eval/README.md)")
+        raise UsageError(
+            f"{directory}: no gold/ folder (an evaluation set, see tests/eval/README.md)"
+        )
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = [e for e in engines if e not in evaluation.RUNNERS]
     if unknown:

@@ -164,7 +164,9 @@ def score(gold: Gold, engine: str, out: Output) -> PageScore:
         precision=precision,
         recall=recall,
         f1=_f1(precision, recall),
-        chrome_leaked=[c for c in gold.must_not_contain if squash(c) and squash(c) in text_squashed],
+        chrome_leaked=[
+            c for c in gold.must_not_contain if squash(c) and squash(c) in text_squashed
+        ],
         missing=[c for c in gold.must_contain if squash(c) not in text_squashed],
         cells_found=found,
         cells_total=total,
@@ -179,8 +181,9 @@ def score(gold: Gold, engine: str, out: Output) -> PageScore:
 # -- engines ---------------------------------------------------------------------
 def run_govcrawl(gold: Gold) -> Output:
     start = time.perf_counter()
-    ex = extract_page(PageInput(url=gold.url, body=gold.body, content_type=gold.content_type,
-                                status=gold.status))
+    ex = extract_page(
+        PageInput(url=gold.url, body=gold.body, content_type=gold.content_type, status=gold.status)
+    )
     seconds = time.perf_counter() - start
     return Output(
         text=ex.text,
@@ -198,12 +201,21 @@ def _trafilatura(include_tables: bool) -> Callable[[Gold], Output]:
         import trafilatura
 
         start = time.perf_counter()
-        raw = trafilatura.extract(gold.body, url=gold.url, output_format="json",
-                                  with_metadata=True, include_tables=include_tables)
+        raw = trafilatura.extract(
+            gold.body,
+            url=gold.url,
+            output_format="json",
+            with_metadata=True,
+            include_tables=include_tables,
+        )
         seconds = time.perf_counter() - start
         data = json.loads(raw) if raw else {}
-        return Output(text=data.get("text") or "", title=data.get("title"),
-                      published=data.get("date"), seconds=seconds)
+        return Output(
+            text=data.get("text") or "",
+            title=data.get("title"),
+            published=data.get("date"),
+            seconds=seconds,
+        )
 
     return run
 
@@ -255,12 +267,14 @@ def summarise(scores: list[PageScore], golds: list[Gold]) -> dict[str, Any]:
     }
 
 
-def evaluate(directory: Path | None = None, engines: Iterable[str] = ENGINES
-             ) -> dict[str, Any]:
+def evaluate(directory: Path | None = None, engines: Iterable[str] = ENGINES) -> dict[str, Any]:
     golds = load_gold(directory or default_set())
-    result: dict[str, Any] = {"set": str(directory or default_set()), "pages": len(golds),
-                              "real_pages": sum(g.origin == "real" for g in golds),
-                              "engines": {}}
+    result: dict[str, Any] = {
+        "set": str(directory or default_set()),
+        "pages": len(golds),
+        "real_pages": sum(g.origin == "real" for g in golds),
+        "engines": {},
+    }
     for engine in engines:
         runner = RUNNERS[engine]
         scores = [score(g, engine, runner(g)) for g in golds]
@@ -273,32 +287,46 @@ def evaluate(directory: Path | None = None, engines: Iterable[str] = ENGINES
 
 def format_report(result: dict[str, Any]) -> str:
     engines = list(result["engines"])
-    rows = [("pages", lambda o: f"{o['pages']}"),
-            ("precision", lambda o: f"{o['precision']:.4f}"),
-            ("recall", lambda o: f"{o['recall']:.4f}"),
-            ("F1", lambda o: f"{o['f1']:.4f}"),
-            ("chrome strings leaked", lambda o: f"{o['chrome_leaked']}"),
-            ("must-contain missing", lambda o: f"{o['must_contain_missing']}"),
-            ("table cell accuracy", lambda o: f"{o['table_cell_accuracy']:.4f}"),
-            ("title exact", lambda o: f"{o['title_exact']:.4f}"),
-            ("date accuracy", lambda o: f"{o['date_accuracy']:.4f}"),
-            ("ms per page", lambda o: f"{o['seconds_per_page'] * 1000:.1f}")]
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("pages", lambda o: f"{o['pages']}"),
+        ("precision", lambda o: f"{o['precision']:.4f}"),
+        ("recall", lambda o: f"{o['recall']:.4f}"),
+        ("F1", lambda o: f"{o['f1']:.4f}"),
+        ("chrome strings leaked", lambda o: f"{o['chrome_leaked']}"),
+        ("must-contain missing", lambda o: f"{o['must_contain_missing']}"),
+        ("table cell accuracy", lambda o: f"{o['table_cell_accuracy']:.4f}"),
+        ("title exact", lambda o: f"{o['title_exact']:.4f}"),
+        ("date accuracy", lambda o: f"{o['date_accuracy']:.4f}"),
+        ("ms per page", lambda o: f"{o['seconds_per_page'] * 1000:.1f}"),
+    ]
     width = max(len(e) for e in engines) + 2
-    lines = [f"evaluation set {result['set']}: {result['pages']} pages "
-             f"({result['real_pages']} real captures)", ""]
+    lines = [
+        f"evaluation set {result['set']}: {result['pages']} pages "
+        f"({result['real_pages']} real captures)",
+        "",
+    ]
     lines.append(f"{'':24}" + "".join(f"{e:>{width}}" for e in engines))
     for label, fmt in rows:
-        lines.append(f"{label:24}" + "".join(
-            f"{fmt(result['engines'][e]['overall']):>{width}}" for e in engines))
+        lines.append(
+            f"{label:24}"
+            + "".join(f"{fmt(result['engines'][e]['overall']):>{width}}" for e in engines)
+        )
     if "govcrawl" in result["engines"]:
         flags = result["engines"]["govcrawl"]["overall"]["flags"]
         lines.append("")
-        lines.append("govcrawl flags and rejects (tp/fp/fn): " + ", ".join(
-            f"{k} {v['tp']}/{v['fp']}/{v['fn']}" for k, v in flags.items()))
+        lines.append(
+            "govcrawl flags and rejects (tp/fp/fn): "
+            + ", ".join(f"{k} {v['tp']}/{v['fp']}/{v['fn']}" for k, v in flags.items())
+        )
         worst = sorted(result["engines"]["govcrawl"]["per_page"], key=lambda s: s["f1"])[:5]
-        lines.append("lowest F1 (govcrawl): " + ", ".join(f"{s['id']} {s['f1']:.3f}" for s in worst))
-        leaks = [(s["id"], s["chrome_leaked"]) for s in result["engines"]["govcrawl"]["per_page"]
-                 if s["chrome_leaked"]]
+        lines.append(
+            "lowest F1 (govcrawl): " + ", ".join(f"{s['id']} {s['f1']:.3f}" for s in worst)
+        )
+        leaks = [
+            (s["id"], s["chrome_leaked"])
+            for s in result["engines"]["govcrawl"]["per_page"]
+            if s["chrome_leaked"]
+        ]
         if leaks:
             lines.append("chrome leaked (govcrawl): " + "; ".join(f"{i}: {c}" for i, c in leaks))
     return "\n".join(lines)
