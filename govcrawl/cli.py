@@ -1,6 +1,8 @@
 """The ``govcrawl`` command line (a contract: commands and flags stay as named).
 
-    govcrawl crawl [SLUG ...] [--all] [--regions-file F] [--db URL] [--allow-loopback]
+    govcrawl crawl [SLUG ...] [--all] [--regions-file F] [--db URL] [--allow-loopback] [--force]
+    govcrawl recrawl SLUG|CODE [--force]
+    govcrawl runs [--last N]
     govcrawl regions [--regions-file F]
     govcrawl export --format jsonl|csv [-o FILE] [--db URL] [--reports-only]
     govcrawl extract FILE [--url URL] [--json]
@@ -65,6 +67,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crawl.add_argument("--trigger", choices=("manual", "scheduled", "on-demand"), default="manual")
     crawl.add_argument("--log-level", default=None, help="Scrapy log level (default WARNING)")
+    crawl.add_argument(
+        "--force",
+        action="store_true",
+        help="ignore If-None-Match/If-Modified-Since: fetch and re-extract everything",
+    )
+
+    recrawl = sub.add_parser("recrawl", help="re-crawl one jurisdiction now (on demand)")
+    recrawl.add_argument("region", metavar="SLUG|CODE")
+    recrawl.add_argument("--force", action="store_true", help="fetch and re-extract everything")
+    recrawl.add_argument(
+        "--trigger", choices=("manual", "scheduled", "on-demand"), default="on-demand"
+    )
+    recrawl.add_argument("--allow-loopback", action="store_true", help=argparse.SUPPRESS)
+    recrawl.add_argument("--log-level", default=None, help="Scrapy log level (default WARNING)")
+    _regions_arg(recrawl)
+    _db_arg(recrawl)
+
+    runs = sub.add_parser("runs", help="list crawl runs")
+    runs.add_argument("--last", type=int, default=10, metavar="N", help="the last N runs")
+    runs.add_argument("--json", action="store_true")
+    _db_arg(runs)
 
     regions = sub.add_parser("regions", help="list the registry")
     _regions_arg(regions)
@@ -145,9 +168,30 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     )
     registry = _registry(config)
     regions = _select(registry, args.slugs, args.all)
-    result = run_crawl(config, registry, regions)
+    result = run_crawl(config, registry, regions, force=args.force)
     report(result)
     return result.exit_code
+
+
+def cmd_recrawl(args: argparse.Namespace) -> int:
+    args.slugs, args.all = [args.region], False
+    return cmd_crawl(args)
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from govcrawl.db.engine import open_engine, upgrade
+    from govcrawl.runs import format_runs, recent_runs
+
+    if args.last < 1:
+        raise UsageError("--last must be at least 1")
+    engine = open_engine(_config(args).db_url)
+    upgrade(engine)
+    runs = recent_runs(engine, args.last)
+    if args.json:
+        print(json.dumps(runs, ensure_ascii=False, indent=1, default=str))
+    else:
+        print(format_runs(runs))
+    return EXIT_OK
 
 
 def cmd_regions(args: argparse.Namespace) -> int:
@@ -241,6 +285,8 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "crawl": cmd_crawl,
+    "recrawl": cmd_recrawl,
+    "runs": cmd_runs,
     "regions": cmd_regions,
     "export": cmd_export,
     "extract": cmd_extract,

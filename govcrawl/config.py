@@ -38,6 +38,7 @@ class Config:
     extract_workers: int = 2
     per_site_concurrency: int = 2
     start_delay: float = 1.0  # AutoThrottle's first delay per site, seconds
+    download_delay: float = 0.0  # the least delay between requests to one site
     max_delay: float = 30.0
     download_timeout: float = 30.0
     retry_times: int = 2
@@ -47,6 +48,7 @@ class Config:
     max_query_variants: int = 30  # one path with this many query strings is a trap
     wall_backoff: float = 30.0  # seconds a site is slowed to after an anti-bot wall
     chromium: str | None = None  # path of Chromium (default: `chromium` on PATH)
+    max_error_rate: float = 0.5  # a region whose fetches fail more often than this failed
     log_level: str = "WARNING"
     trigger: str = "manual"
     run_id: int | None = None
@@ -58,6 +60,7 @@ class Config:
         "extract_workers": "GOVCRAWL_EXTRACT_WORKERS",
         "per_site_concurrency": "GOVCRAWL_PER_SITE_CONCURRENCY",
         "start_delay": "GOVCRAWL_START_DELAY",
+        "download_delay": "GOVCRAWL_DOWNLOAD_DELAY",
         "max_delay": "GOVCRAWL_MAX_DELAY",
         "download_timeout": "GOVCRAWL_DOWNLOAD_TIMEOUT",
         "retry_times": "GOVCRAWL_RETRY_TIMES",
@@ -66,6 +69,7 @@ class Config:
         "max_depth": "GOVCRAWL_MAX_DEPTH",
         "wall_backoff": "GOVCRAWL_WALL_BACKOFF",
         "chromium": "GOVCRAWL_CHROMIUM",
+        "max_error_rate": "GOVCRAWL_MAX_ERROR_RATE",
     }
 
     @classmethod
@@ -117,7 +121,7 @@ class Config:
             "AUTOTHROTTLE_START_DELAY": self.start_delay,
             "AUTOTHROTTLE_MAX_DELAY": self.max_delay,
             "AUTOTHROTTLE_TARGET_CONCURRENCY": float(self.per_site_concurrency),
-            "DOWNLOAD_DELAY": 0,
+            "DOWNLOAD_DELAY": self.download_delay,
             "DOWNLOAD_TIMEOUT": self.download_timeout,
             "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
             "RETRY_TIMES": self.retry_times,

@@ -85,7 +85,7 @@ class ExtractPipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        if not isinstance(item, FetchedPage):
+        if not isinstance(item, FetchedPage) or item.status == 304:
             return item
         region = getattr(self.crawler.spider, "region", None)
         job = page_input(item, region)
@@ -157,12 +157,15 @@ class StorePipeline:
             region = getattr(spider, "region", None)
             stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
             if region is not None:
+                from govcrawl.summary import run_stats
+
                 summary = summarise(region, stats)
+                outcomes = await self._write(self.store.outcome_counts, self.run_id)
                 await self._write(
                     self.store.finish_run,
                     self.run_id,
                     "failed" if summary.failed else "ok",
-                    {region.slug: summary.as_dict()},
+                    run_stats([summary], outcomes),
                 )
 
     def _inc(self, key: str, count: int = 1) -> None:

@@ -12,6 +12,12 @@ from govcrawl.regions import Region
 # Reasons a region's crawl failed: its columns could not be read, or nothing was found.
 FAIL_COLUMNS_UNREADABLE = "report columns could not be fetched"
 FAIL_NO_REPORTS = "no annual reports found"
+#: Outcomes that are the crawl's failures (not the site's walls or soft 404s).
+ERROR_OUTCOMES = frozenset({
+    "http_error", "timeout", "connection_error", "dns_error", "error", "extract_error",
+    "browser_unavailable", "unreadable",
+})  # fmt: skip
+DEFAULT_MAX_ERROR_RATE = 0.5
 
 
 @dataclass
@@ -25,6 +31,10 @@ class RegionSummary:
     skipped: dict[str, int] = field(default_factory=dict)
     failure: str | None = None
     listing_errors: dict[str, int] = field(default_factory=dict)
+    fetches: int = 0
+    error_rate: float = 0.0
+    budget_exhausted: bool = False
+    skipped_locked: bool = False
 
     @property
     def failed(self) -> bool:
@@ -34,7 +44,9 @@ class RegionSummary:
         return asdict(self)
 
 
-def summarise(region: Region, stats: Mapping[str, Any]) -> RegionSummary:
+def summarise(
+    region: Region, stats: Mapping[str, Any], max_error_rate: float = DEFAULT_MAX_ERROR_RATE
+) -> RegionSummary:
     prefix = "govcrawl/"
     skipped = {
         key[len(prefix + "skipped/") :]: int(value)
@@ -56,13 +68,34 @@ def summarise(region: Region, stats: Mapping[str, Any]) -> RegionSummary:
         skipped=dict(sorted(skipped.items())),
         listing_errors=listing_errors,
     )
+    pages = sum(int(v) for k, v in stats.items() if k.startswith(prefix + "outcome/"))
+    errors = sum(n for reason, n in skipped.items() if reason in ERROR_OUTCOMES)
+    listing_failures = sum(listing_errors.values())
+    fetches = pages + errors + summary.listing_pages + listing_failures
+    summary.fetches = fetches
+    summary.error_rate = (errors + listing_failures) / fetches if fetches else 0.0
+    summary.budget_exhausted = bool(skipped.get("page_budget"))
     readable = summary.listing_pages - int(stats.get(prefix + "empty_listing_pages", 0))
     if readable <= 0:
         detail = ", ".join(f"{k} {v}" for k, v in listing_errors.items()) or "empty column"
         summary.failure = f"{FAIL_COLUMNS_UNREADABLE} ({detail})"
     elif summary.reports == 0:
         summary.failure = FAIL_NO_REPORTS
+    elif summary.error_rate > max_error_rate:
+        summary.failure = (
+            f"error rate {summary.error_rate:.0%} of {fetches} fetches "
+            f"(more than {max_error_rate:.0%})"
+        )
     return summary
+
+
+def run_stats(summaries: Sequence[RegionSummary], outcomes: Mapping[str, int]) -> dict[str, Any]:
+    """What a finished run records in ``crawl_run.stats``."""
+    return {
+        "regions": {s.slug: s.as_dict() for s in summaries},
+        "outcomes": dict(outcomes),
+        "reports": sum(s.reports for s in summaries),
+    }
 
 
 def _width(text: str) -> int:

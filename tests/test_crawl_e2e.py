@@ -261,7 +261,7 @@ def test_failures_and_skips_are_recorded_with_reasons(crawl: Crawl, portals: Por
     )
     trigger, status, finished, stats = run[0]
     assert (trigger, status, finished) == ("manual", "ok", 1)
-    assert json.loads(str(stats))["kundulun"]["skipped"] == {"http_error": 1, "not_report_title": 2}
+    assert json.loads(str(stats))["regions"]["kundulun"]["skipped"] == {"http_error": 1, "not_report_title": 2}
 
 
 def test_spam_flag_only_on_the_hacked_page(crawl: Crawl) -> None:

@@ -101,7 +101,7 @@ def test_walls_and_soft_404s_are_recorded_not_stored(crawl: Crawl, portals: Port
         ("/zfxxgknb/202001/t20200120_1201457.html", "soft404", 200, "not stored: page recognised as soft404"),
     }
     (stats,) = query(crawl.db, "SELECT stats FROM crawl_run")[0]
-    assert json.loads(str(stats))["handan"]["skipped"] == {
+    assert json.loads(str(stats))["regions"]["handan"]["skipped"] == {
         "challenge": 1, "not_report_title": 2, "soft404": 2}
     # the 加速乐 (521) and cookie-redirect walls yielded to Chromium: their reports are stored
     walled = {_where(portals, str(u))[1] for (u,) in query(crawl.db, "SELECT url FROM document")}
@@ -150,7 +150,7 @@ def test_hanweb_records_come_from_two_dataproxy_posts(crawl: Crawl) -> None:
 
 def test_portal_without_column_ends_despite_traps(crawl: Crawl) -> None:
     (stats,) = query(crawl.db, "SELECT stats FROM crawl_run")[0]
-    jilin = json.loads(str(stats))["jilinshi"]
+    jilin = json.loads(str(stats))["regions"]["jilinshi"]
     assert jilin["reports"] == 5 and jilin["failure"] is None
     assert jilin["skipped"].get("query_trap", 0) >= 1  # the calendar/search trap was cut off
     calendar = [r for r in crawl.requests if r.site == "jilinshi" and r.path.startswith("/hdjl/rl/")]  # type: ignore[attr-defined]

@@ -44,7 +44,7 @@ def page(url: str, text: str, when: datetime, *, reject: str | None = None) -> F
 def store(tmp_path: Path) -> Store:
     engine = open_engine(f"sqlite:///{tmp_path / 'a.db'}")
     upgrade(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == sorted(Path("migrations/versions").glob("0*.py"))[-1].name[:4]
     s = Store(engine)
     s.sync_jurisdictions(builtin_registry())
     s.sync_jurisdictions(builtin_registry())  # idempotent

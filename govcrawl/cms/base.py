@@ -15,6 +15,7 @@ shells filled by script, and walled pages of a region with ``walls = "browser"``
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -38,7 +39,7 @@ from govcrawl.extract.decode import decode_body
 from govcrawl.fetch.browser import browser_meta
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Region, RegionsError, load_registry
-from govcrawl.urls import BadURL, host_of, normalise_url
+from govcrawl.urls import BadURL, host_of, normalise_url, url_hash
 
 _HTML_TYPES = ("text/html", "application/xhtml", "text/plain")
 _BINARY_TYPES = (
@@ -88,6 +89,10 @@ class GovSpider(scrapy.Spider):
             self.region = region
         self._requested = 0
         self._query_variants: Counter[str] = Counter()
+        #: normalised URL -> (ETag, Last-Modified) from the last successful fetch
+        self.validators: dict[str, tuple[str | None, str | None]] = {}
+        #: URL hashes a resumed run already recorded
+        self.done: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> GovSpider:
@@ -115,6 +120,7 @@ class GovSpider(scrapy.Spider):
 
     # -- requests -------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        await self.load_history()
         if self.region.report_columns:
             for url in self.region.report_columns:
                 request = self.column_request(url, page=1)
@@ -135,6 +141,23 @@ class GovSpider(scrapy.Spider):
         ):
             if request is not None:
                 yield request
+
+    async def load_history(self) -> None:
+        """What earlier runs know: the validators of known documents (for conditional
+        requests, unless --force) and, when resuming a killed run, what it already did."""
+        settings = getattr(self, "settings", None)
+        if settings is None or not settings.get("GOVCRAWL_DB"):
+            return
+        db_url: str = settings.get("GOVCRAWL_DB")
+        from govcrawl.pipelines import store_for  # the crawl's one store and writer thread
+
+        store, writer = store_for(db_url)
+        loop = asyncio.get_running_loop()
+        if not settings.getbool("GOVCRAWL_FORCE"):
+            self.validators = await loop.run_in_executor(writer, store.validators, self.region.slug)
+        run_id = settings.getint("GOVCRAWL_RUN_ID")
+        if run_id and settings.getbool("GOVCRAWL_RESUME"):
+            self.done = await loop.run_in_executor(writer, store.done_in_run, run_id)
 
     def request(
         self,
@@ -191,10 +214,28 @@ class GovSpider(scrapy.Spider):
     def document_request(
         self, url: str, title: str, listed: date | None, parent_url: str | None = None
     ) -> scrapy.Request | None:
+        try:
+            key = normalise_url(url)
+        except BadURL:
+            key = url
+        if self.done and url_hash(key) in self.done:
+            self._inc("resumed/already_done")
+            return None
+        headers: dict[str, str] = {}
+        meta: dict[str, Any] = {}
+        etag, modified = self.validators.get(key, (None, None))
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        if headers:
+            meta["handle_httpstatus_list"] = [304]
         return self.request(
             url,
             self.parse_document,
             cb_kwargs={"listing_title": title, "listing_date": listed, "parent_url": parent_url},
+            meta=meta,
+            headers=headers,
         )
 
     def retry_in_browser(self, request: scrapy.Request, why: str) -> scrapy.Request | None:
@@ -390,6 +431,22 @@ class GovSpider(scrapy.Spider):
         parent_url: str | None = None,
     ) -> Iterator[Any]:
         request = response.request
+        if response.status == 304:  # unchanged since the last fetch: nothing to extract
+            sent = request.headers if request is not None else {}
+            yield FetchedPage(
+                region_slug=self.region.slug,
+                url=normalise_url(_first_url(request) or response.url),
+                final_url=response.url,
+                status=304,
+                body=b"",
+                fetched_at=utcnow(),
+                etag=_header(response.headers, b"ETag") or _header(sent, b"If-None-Match"),
+                last_modified=_header(response.headers, b"Last-Modified")
+                or _header(sent, b"If-Modified-Since"),
+                elapsed_ms=self._elapsed(request),
+                parent_url=parent_url,
+            )
+            return
         ctype = _header(response.headers, b"Content-Type")
         kind = self.kind_of(response)
         if kind is None:

@@ -89,6 +89,9 @@ class CrawlRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(16))
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The process running it (a run whose process died unfinished is resumed).
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(255))
 
 
 class Fetch(Base):

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import socket
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +28,7 @@ from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Registry
 from govcrawl.urls import BadURL, normalise_url, url_hash
 
+GONE_STATUSES = (404, 410)
 #: A page with attachments and less text than this only wraps them (not a report itself).
 WRAPPER_MAX_CHARS = 400
 
@@ -36,6 +40,16 @@ class SaveResult:
     is_annual_report: bool = False
     report_year: int | None = None
     jurisdiction_code: str | None = None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _insert(session: Session, model: type[Any]) -> Any:
@@ -73,11 +87,38 @@ class Store:
     def start_run(self, trigger: str, regions: list[str]) -> int:
         with self.sessions.begin() as session:
             run = CrawlRun(
-                trigger=trigger, regions=regions, started_at=utcnow(), status="running", stats={}
+                trigger=trigger,
+                regions=regions,
+                started_at=utcnow(),
+                status="running",
+                stats={},
+                pid=os.getpid(),
+                host=socket.gethostname(),
             )
             session.add(run)
             session.flush()
             return run.id
+
+    def interrupted_run(self, regions: list[str]) -> int | None:
+        """The last run over exactly these regions that never finished and whose
+        process on this host is dead (killed): the run to resume."""
+        with self.sessions() as session:
+            runs = session.execute(
+                select(CrawlRun.id, CrawlRun.regions, CrawlRun.pid, CrawlRun.host)
+                .where(CrawlRun.finished_at.is_(None), CrawlRun.status == "running")
+                .order_by(CrawlRun.id.desc())
+                .limit(20)
+            ).all()
+        for run_id, run_regions, pid, host in runs:
+            if sorted(run_regions or []) != sorted(regions) or host != socket.gethostname():
+                continue
+            if pid is None or not _alive(pid):
+                return int(run_id)
+        return None
+
+    def resume_run(self, run_id: int) -> None:
+        with self.sessions.begin() as session:
+            session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(pid=os.getpid()))
 
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
         with self.sessions.begin() as session:
@@ -115,11 +156,25 @@ class Store:
 
     def save_failure(self, run_id: int | None, item: FetchFailed) -> None:
         with self.sessions.begin() as session:
+            doc = None
+            if item.status in GONE_STATUSES:
+                try:
+                    key = url_hash(item.url)
+                except BadURL:
+                    key = ""
+                doc = session.scalars(select(Document).where(Document.url_hash == key)).first()
+                if (
+                    doc is not None
+                    and doc.gone_at is None
+                    and self._absent_before(session, run_id, key)
+                ):
+                    doc.gone_at = item.fetched_at  # two runs in a row: it is gone
             self._log_fetch(
                 session,
                 run_id,
                 url=item.url,
                 region_slug=item.region_slug,
+                document_id=doc.id if doc is not None else None,
                 http_status=item.status,
                 elapsed_ms=item.elapsed_ms,
                 outcome=item.outcome,
@@ -127,7 +182,128 @@ class Store:
                 fetched_at=item.fetched_at,
             )
 
+    @staticmethod
+    def _absent_before(session: Session, run_id: int | None, key: str) -> bool:
+        """Was the document missing (404/410, or gone from its column) in the run
+        before this one that looked for it?"""
+        previous = session.execute(
+            select(Fetch.outcome, Fetch.http_status)
+            .where(Fetch.url_hash == key, Fetch.crawl_run_id != run_id)
+            .order_by(Fetch.id.desc())
+            .limit(1)
+        ).first()
+        if previous is None:
+            return False
+        outcome, status = previous
+        return outcome == "vanished" or status in GONE_STATUSES
+
+    def mark_vanished(self, run_id: int, region_slug: str, when: datetime) -> int:
+        """Documents this region's crawls used to find that this run did not meet:
+        a `vanished` fetch each, and `gone_at` when the run before missed them too.
+        Call only after a complete crawl of the region (not a failed one)."""
+        count = 0
+        with self.sessions.begin() as session:
+            known = select(Fetch.document_id).where(
+                Fetch.region_slug == region_slug,
+                Fetch.document_id.is_not(None),
+                Fetch.outcome.in_(("stored", "changed", "unchanged")),
+            )
+            seen = select(Fetch.url_hash).where(Fetch.crawl_run_id == run_id)
+            docs = session.scalars(
+                select(Document).where(Document.id.in_(known), Document.url_hash.not_in(seen))
+            ).all()
+            for doc in docs:
+                if doc.gone_at is None and self._absent_before(session, run_id, doc.url_hash):
+                    doc.gone_at = when
+                self._log_fetch(
+                    session,
+                    run_id,
+                    url=doc.url,
+                    region_slug=region_slug,
+                    document_id=doc.id,
+                    outcome="vanished",
+                    error="no longer listed in the region's columns",
+                    fetched_at=when,
+                )
+                count += 1
+        return count
+
+    # -- what earlier runs know -------------------------------------------------
+    def validators(self, region_slug: str) -> dict[str, tuple[str | None, str | None]]:
+        """URL -> (ETag, Last-Modified) of the last successful fetch of each document
+        this region's crawls fetched: what a re-crawl sends as If-None-Match /
+        If-Modified-Since."""
+        with self.sessions() as session:
+            latest = (
+                select(func.max(Fetch.id))
+                .where(
+                    Fetch.region_slug == region_slug,
+                    Fetch.document_id.is_not(None),
+                    Fetch.outcome.in_(("stored", "changed", "unchanged")),
+                )
+                .group_by(Fetch.url_hash)
+            )
+            rows = session.execute(
+                select(Fetch.url, Fetch.etag, Fetch.last_modified).where(Fetch.id.in_(latest))
+            ).all()
+        return {url: (etag, modified) for url, etag, modified in rows if etag or modified}
+
+    def done_in_run(self, run_id: int) -> set[str]:
+        """URL hashes this run has already recorded (a resumed run skips them)."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(Fetch.url_hash).where(
+                    Fetch.crawl_run_id == run_id,
+                    Fetch.outcome.not_in(("listing", "empty_listing")),
+                )
+            ).all()
+        return set(rows)
+
+    def outcome_counts(self, run_id: int) -> dict[str, int]:
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Fetch.outcome, func.count())
+                .where(Fetch.crawl_run_id == run_id)
+                .group_by(Fetch.outcome)
+            ).all()
+        return {outcome: int(n) for outcome, n in sorted(rows)}
+
+    def previous_reports(self, region_slug: str, before_run: int) -> tuple[int, int] | None:
+        """(run id, reports) of the last finished run before `before_run` that crawled
+        this region and found reports in it."""
+        with self.sessions() as session:
+            runs = session.execute(
+                select(CrawlRun.id, CrawlRun.stats)
+                .where(CrawlRun.id < before_run, CrawlRun.finished_at.is_not(None))
+                .order_by(CrawlRun.id.desc())
+                .limit(50)
+            ).all()
+        for run_id, stats in runs:
+            region = (stats or {}).get("regions", {}).get(region_slug)
+            if region and region.get("reports"):
+                return int(run_id), int(region["reports"])
+        return None
+
     # -- documents ------------------------------------------------------------
+    def _not_modified(
+        self, session: Session, run_id: int | None, page: FetchedPage, values: dict[str, Any]
+    ) -> SaveResult:
+        """A 304 to a conditional request: the document is unchanged; nothing to extract."""
+        doc = session.scalars(
+            select(Document).where(Document.url_hash == url_hash(page.url))
+        ).first()
+        if doc is None:
+            self._log_fetch(
+                session, run_id, outcome="error", error="304 for an unknown URL", **values
+            )
+            return SaveResult("error")
+        doc.last_seen_at = max(doc.last_seen_at, page.fetched_at)
+        doc.gone_at = None
+        self._log_fetch(session, run_id, outcome="unchanged", document_id=doc.id, **values)
+        return SaveResult(
+            "unchanged", doc.id, doc.is_annual_report, doc.report_year, doc.jurisdiction_code
+        )
+
     def save_page(
         self, run_id: int | None, page: FetchedPage, jurisdiction_code: str
     ) -> SaveResult:
@@ -144,6 +320,8 @@ class Store:
             "fetched_at": page.fetched_at,
         }
         with self.sessions.begin() as session:
+            if page.status == 304:
+                return self._not_modified(session, run_id, page, fetch_values)
             if ex is None or page.extract_error:
                 outcome = "extract_error"
                 self._log_fetch(

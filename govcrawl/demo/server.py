@@ -157,7 +157,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _record(self, status: int) -> None:
         record = RequestRecord(self.server.site.key, self.command, self.path, status)
-        self.server.portal._log(record)
+        conditional = {
+            name: value
+            for name in ("If-None-Match", "If-Modified-Since")
+            if (value := self.headers.get(name))
+        }
+        self.server.portal._log(record, conditional)
 
     def _lookup(self) -> tuple[Page | None, str | None]:
         """The page for the request target, or a redirect location."""
@@ -302,6 +307,8 @@ class PortalServer:
     def __init__(self, first_address: str = "127.0.0.2") -> None:
         self.first_address = IPv4Address(first_address)
         self.requests: list[RequestRecord] = []
+        #: requests that carried If-None-Match / If-Modified-Since, with those headers
+        self.conditional_requests: list[tuple[RequestRecord, dict[str, str]]] = []
         self._lock = threading.RLock()
         self._servers: dict[str, _SiteServer] = {}
         self._threads: list[threading.Thread] = []
@@ -448,9 +455,11 @@ class PortalServer:
 
     # --- request log ---------------------------------------------------------------------
 
-    def _log(self, record: RequestRecord) -> None:
+    def _log(self, record: RequestRecord, conditional: dict[str, str] | None = None) -> None:
         with self._lock:
             self.requests.append(record)
+            if conditional:
+                self.conditional_requests.append((record, conditional))
 
     def requests_for(self, site_key: str) -> list[RequestRecord]:
         with self._lock:
@@ -468,6 +477,7 @@ class PortalServer:
     def clear_requests(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.conditional_requests.clear()
 
     # --- what is served ------------------------------------------------------------------
 
