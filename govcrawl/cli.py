@@ -3,6 +3,8 @@
     govcrawl crawl [SLUG ...] [--all] [--regions-file F] [--db URL] [--allow-loopback] [--force]
     govcrawl recrawl SLUG|CODE [--force]
     govcrawl runs [--last N]
+    govcrawl history URL|DOCUMENT_ID [--diff A B]
+    govcrawl reextract [--region SLUG]
     govcrawl regions [--regions-file F]
     govcrawl export --format jsonl|csv [-o FILE] [--db URL] [--reports-only]
     govcrawl extract FILE [--url URL] [--json]
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from govcrawl import history, reextract
 from govcrawl.config import DEFAULT_DB, Config, ConfigError
 from govcrawl.db.engine import DatabaseError
 from govcrawl.regions import Region, RegionsError, Registry, load_registry
@@ -114,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="crawl the bundled local portal replicas")
     _db_arg(demo)
+
+    history.add_command(sub)
+    reextract.add_command(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -267,6 +273,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _lookup_command(run: Any) -> Any:
+    """A command whose lookups fail with ValueError (unknown document, region)."""
+
+    def command(args: argparse.Namespace) -> int:
+        try:
+            return int(run(args))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+
+    return command
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from govcrawl.demo.run import run_demo
 
@@ -283,7 +301,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {
+COMMANDS: dict[str, Any] = {
     "crawl": cmd_crawl,
     "recrawl": cmd_recrawl,
     "runs": cmd_runs,
@@ -291,6 +309,8 @@ COMMANDS = {
     "export": cmd_export,
     "extract": cmd_extract,
     "eval": cmd_eval,
+    "history": _lookup_command(history.run_command),
+    "reextract": _lookup_command(reextract.run_command),
     "demo": cmd_demo,
     "db": cmd_db,
 }
@@ -300,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        return int(COMMANDS[args.command](args))
     except (UsageError, RegionsError, DatabaseError, ConfigError) as exc:
         print(f"govcrawl: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

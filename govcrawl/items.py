@@ -29,6 +29,9 @@ class FetchedPage:
     listing_title: str | None = None
     listing_date: date | None = None
     kind: str = "html"  # html / pdf / doc / docx / xls / xlsx
+    headers: list[tuple[str, str]] = field(default_factory=list)  # as received (raw archive)
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    method: str = "GET"
     attachments: list[str] = field(default_factory=list)  # report files it links (附件)
     parent_url: str | None = None  # the page that linked this attachment
     extraction: Extraction | None = None  # filled in by the extraction pipeline

@@ -20,6 +20,7 @@ from govcrawl.db.engine import open_engine, upgrade
 from govcrawl.db.store import SaveResult, Store
 from govcrawl.extract import Extraction, PageInput, extract_page
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
+from govcrawl.raw import RawArchive, default_raw_dir
 from govcrawl.regions import Region, load_registry
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ EXTRACT_TIMEOUT = 120.0
 
 _pools: dict[int, ProcessPoolExecutor] = {}
 _writers: dict[str, tuple[Store, ThreadPoolExecutor]] = {}
+_raw: dict[tuple[str, int | None], RawArchive] = {}
 
 
 def extraction_pool(workers: int) -> ProcessPoolExecutor:
@@ -50,7 +52,18 @@ def store_for(db_url: str) -> tuple[Store, ThreadPoolExecutor]:
     return _writers[db_url]
 
 
+def raw_archive(db_url: str, run_id: int | None) -> RawArchive:
+    """The process's WARC writer for this run (one file per run and process)."""
+    key = (db_url, run_id)
+    if key not in _raw:
+        _raw[key] = RawArchive(default_raw_dir(db_url), run_id)
+    return _raw[key]
+
+
 def shutdown() -> None:
+    for archive in _raw.values():
+        archive.close()
+    _raw.clear()
     for pool in _pools.values():
         pool.shutdown(wait=True, cancel_futures=True)
     _pools.clear()
@@ -151,6 +164,9 @@ class StorePipeline:
 
     async def close_spider(self) -> None:
         if self.owns_run and self.run_id is not None:
+            archive = _raw.pop((self.db_url, self.run_id), None)
+            if archive is not None:
+                await self._write(archive.close)
             from govcrawl.summary import summarise
 
             spider = self.crawler.spider
@@ -192,10 +208,38 @@ class StorePipeline:
         elif isinstance(item, FetchedPage):
             region = getattr(self.crawler.spider, "region", None)
             code = self._jurisdiction(item, region)
-            result: SaveResult = await self._write(store.save_page, self.run_id, item, code)
+            raw_ref = await self._write(self._keep_raw, item, region)
+            result: SaveResult = await self._write(
+                store.save_page, self.run_id, item, code, raw_ref
+            )
             self._tally(result)
             item.body = b""  # keep memory flat: the body is archived now
         return item
+
+    def _keep_raw(self, page: FetchedPage, region: Region | None) -> str | None:
+        """The response as fetched, in this run's WARC file (on the writer thread)."""
+        if page.status != 200 or not page.body:
+            return None
+        try:
+            return raw_archive(self.db_url, self.run_id).write(
+                page.url,
+                page.status,
+                page.headers,
+                page.body,
+                page.fetched_at,
+                page.request_headers,
+                page.method,
+                info={
+                    "container": page.container,
+                    "listing_title": page.listing_title,
+                    "listing_date": page.listing_date.isoformat() if page.listing_date else None,
+                    "jurisdiction_name": region.name if region else None,
+                    "final_url": page.final_url,
+                },
+            )
+        except OSError as exc:
+            logger.error("raw archive: cannot keep %s: %s", page.url, exc)
+            return None
 
     def _jurisdiction(self, page: FetchedPage, region: Region | None) -> str:
         if region is None:

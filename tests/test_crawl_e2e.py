@@ -286,6 +286,8 @@ def test_text_is_the_whole_report_without_chrome(crawl: Crawl, portals: PortalSe
         assert article.body is not None
         stored = _squash(str(text))
         for paragraph in load(article.body).paragraphs:
+            if _squash(paragraph) == _squash(article.title):
+                continue  # the title repeated atop the body is the title, not text
             assert _squash(paragraph) in stored, (url, paragraph[:40])
         lines = str(text).splitlines()
         leaked = [line for line in lines if len(line) < 60 and any(c in line for c in CHROME)]

@@ -38,6 +38,7 @@ from govcrawl.discovery import link_is_candidate, parse_date
 from govcrawl.extract.decode import decode_body
 from govcrawl.fetch.browser import browser_meta
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
+from govcrawl.raw import headers_from_scrapy
 from govcrawl.regions import Region, RegionsError, load_registry
 from govcrawl.urls import BadURL, host_of, normalise_url, url_hash
 
@@ -512,6 +513,9 @@ class GovSpider(scrapy.Spider):
             kind=kind,
             attachments=attachments,
             parent_url=parent_url,
+            headers=headers_from_scrapy(headers),
+            request_headers=headers_from_scrapy(request.headers) if request is not None else [],
+            method=request.method if request is not None else "GET",
         )
 
     def kind_of(self, response: Response) -> str | None:

@@ -305,7 +305,11 @@ class Store:
         )
 
     def save_page(
-        self, run_id: int | None, page: FetchedPage, jurisdiction_code: str
+        self,
+        run_id: int | None,
+        page: FetchedPage,
+        jurisdiction_code: str,
+        raw_ref: str | None = None,
     ) -> SaveResult:
         """Archive one fetched page in one transaction and say what happened to it."""
         ex = page.extraction
@@ -444,7 +448,7 @@ class Store:
                     content_hash=ex.content_hash,
                     text=ex.text,
                     tables=ex.tables,
-                    raw_ref=None,
+                    raw_ref=raw_ref,
                     extractor_version=EXTRACTOR_VERSION,
                     fetched_at=now,
                 )

@@ -61,7 +61,10 @@ def main() -> None:
                 page = EVAL / "pages" / f"{stem}.html"
                 page.write_bytes(body)
                 doc = load(art.body)
-                text = doc.text()
+                lines = doc.text().split("\n")
+                if lines and lines[0].replace(" ", "") == art.title.replace(" ", ""):
+                    lines = lines[1:]  # the title repeated atop the body is the title
+                text = "\n".join(lines)
                 visible = body.decode("gb18030" if "wanzai" in site_key else "utf-8", "replace")
                 chrome = [c for c in CHROME if c in visible and c not in text]
                 paragraphs = [p for p in doc.paragraphs if len(p) > 12]
