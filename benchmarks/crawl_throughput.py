@@ -533,6 +533,41 @@ def run_crawl(regions_file: Path, db: Path, log_dir: Path, timeout: float) -> di
     }
 
 
+def recrawl(regions_file: Path, workdir: Path, timeout: float, first: dict[str, Any]
+            ) -> dict[str, Any]:
+    """The same crawl again over the unchanged portal: what it costs beside the first."""
+    db = workdir / "bench.db"
+
+    def count(sql: str) -> int:
+        con = sqlite3.connect(db)
+        try:
+            return int(con.execute(sql).fetchone()[0])
+        finally:
+            con.close()
+
+    versions_before = count("SELECT count(*) FROM document_version")
+    second = run_crawl(regions_file, db, workdir, timeout)
+    new_versions = count("SELECT count(*) FROM document_version") - versions_before
+    runs = count("SELECT max(id) FROM crawl_run")
+    fetches_first = count("SELECT count(*) FROM fetch WHERE crawl_run_id = 1")
+    fetches_second = count(f"SELECT count(*) FROM fetch WHERE crawl_run_id = {runs}")
+    not_modified = count(f"SELECT count(*) FROM fetch WHERE crawl_run_id = {runs} "
+                         "AND outcome = 'unchanged' AND http_status = 304")
+    cpu_first = sum(first["cpu_s"].values())
+    cpu_second = sum(second["cpu_s"].values())
+    lines = [
+        "",
+        "re-crawl of the unchanged portal (second run, same archive):",
+        f"  wall {second['wall_s']:.1f}s vs {first['wall_s']:.1f}s; "
+        f"CPU {cpu_second:.1f}s vs {cpu_first:.1f}s = {cpu_second / cpu_first:.1%} of the first",
+        f"  requests recorded {fetches_second} vs {fetches_first}; "
+        f"{not_modified} answered 304 Not Modified (conditional requests)",
+        f"  new versions: {new_versions}; exit {second['exit_code']}",
+    ]
+    return {"second": second, "new_versions": new_versions, "lines": lines,
+            "cpu_fraction": cpu_second / cpu_first}
+
+
 def check_archive(db: Path, expected: int) -> dict[str, Any]:
     empty = {"documents": 0, "reports": 0, "distinct_content_hashes": 0, "fetch_outcomes": {},
              "crawl_run_s": None, "ok": False}
@@ -592,6 +627,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--timeout", type=float, default=900,
                         help="kill the crawl after this many seconds (default 900)")
+    parser.add_argument("--recrawl", action="store_true",
+                        help="crawl the unchanged portal a second time and compare CPU, "
+                             "requests and new versions with the first crawl")
     parser.add_argument("--crawl-only", action="store_true",
                         help="measure (a) only, not the one-process extraction rates")
     args = parser.parse_args(argv)
@@ -634,6 +672,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         archive = check_archive(workdir / "bench.db", args.pages)
         say(f"crawl done in {crawl['wall_s']:.1f}s (exit {crawl['exit_code']}); "
             f"archive: {archive['reports']} reports")
+        if args.recrawl:
+            recrawl_figures = recrawl(regions_file, workdir, args.timeout, crawl)
+            for line in recrawl_figures["lines"]:
+                print(line)
+            if args.crawl_only:
+                return 0 if recrawl_figures["new_versions"] == 0 else 1
 
         # The pages the crawler got, rendered again here; a few compared with the served bytes.
         portal = build_portal(args.pages, args.sites)
