@@ -111,3 +111,14 @@ def test_bad_database_urls_get_one_clear_error(url: str) -> None:
         open_engine(url)
     assert url in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_a_copied_report_of_another_jurisdiction_is_not_folded(store: Store) -> None:
+    when = datetime(2026, 1, 1)
+    run = store.start_run("manual", ["zhalantun"])
+    assert store.save_page(run, page(URL, "同一正文", when), "150783").outcome == "stored"
+    other = page(URL.replace("_1.html", "_2.html"), "同一正文", when)
+    assert other.extraction is not None
+    other.extraction.title = "扎兰屯市成吉思汗镇2021年政府信息公开工作年度报告"
+    assert store.save_page(run, other, "150783103").outcome == "stored"
+    assert counts(store)[:2] == (2, 2)

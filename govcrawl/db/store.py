@@ -369,10 +369,16 @@ class Store:
             now = page.fetched_at
             doc = session.scalars(select(Document).where(Document.url_hash == key)).first()
             if doc is None:
+                # The same report at another URL: same text *and* same title. Two
+                # jurisdictions publishing the same text (a copied report) stay two
+                # documents: that copy is what researchers look for.
                 twin = session.scalars(
                     select(Document)
                     .join(DocumentVersion, DocumentVersion.document_id == Document.id)
-                    .where(DocumentVersion.content_hash == ex.content_hash)
+                    .where(
+                        DocumentVersion.content_hash == ex.content_hash,
+                        Document.title == ex.title,
+                    )
                     .order_by(Document.id)
                 ).first()
                 if twin is not None:
