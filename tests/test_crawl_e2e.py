@@ -356,3 +356,29 @@ def test_export_jsonl_and_csv(crawl: Crawl, tmp_path: Path) -> None:
         "2012",
         "2013-03-06",
     )
+
+
+def test_raw_archive_and_reextract_without_network(crawl: Crawl, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from govcrawl.db.engine import open_engine
+    from govcrawl.raw import default_raw_dir, read_raw
+    from govcrawl.reextract import reextract
+
+    db_url = f"sqlite:///{crawl.db}"
+    raw_dir = default_raw_dir(db_url)
+    assert sorted(p.suffix for p in raw_dir.iterdir()) == [".gz", ".gz"]  # one WARC per run
+    refs = query(crawl.db, "SELECT d.url, v.raw_ref FROM document d JOIN document_version v "
+                 "ON v.document_id = d.id")
+    assert len(refs) == 13 and all(ref for _, ref in refs)
+    url, ref = refs[0]
+    record = read_raw(raw_dir, str(ref))
+    assert record.status == 200 and record.body.lstrip().startswith(b"<")
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("reextract touched the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    result = reextract(open_engine(db_url), raw_dir)
+    assert (result.documents, result.versions_added, result.missing_raw, result.errors) == (13, 0, 0, 0)
+    assert query(crawl.db, "SELECT count(*) FROM document_version") == [(13,)]
