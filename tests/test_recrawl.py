@@ -135,7 +135,7 @@ def test_a_region_that_stops_yielding_reports_fails_loudly(server: PortalServer,
 
 def test_two_runs_never_crawl_one_region_at_once(server: PortalServer, tmp_path: Path) -> None:
     regions = tmp_path / "regions.toml"
-    regions.write_text(server.regions_toml(["qingzhen", "kundulun"]), encoding="utf-8")
+    regions.write_text(server.regions_toml(["qingzhen", "kundulun", "longtan"]), encoding="utf-8")
     db = tmp_path / "a.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCRAWL_")}
     env.update(FAST_ENV, GOVCRAWL_DOWNLOAD_DELAY="0.4", GOVCRAWL_PER_SITE_CONCURRENCY="1")
@@ -148,13 +148,18 @@ def test_two_runs_never_crawl_one_region_at_once(server: PortalServer, tmp_path:
         time.sleep(0.05)
     time.sleep(0.3)
     same = run_govcrawl("recrawl", "qingzhen", *tail)  # the nightly holds qingzhen's lock
+    other = run_govcrawl("recrawl", "longtan", *tail)  # another region: crawled beside it
+    assert nightly.poll() is None, "the nightly should still be running"
     out, err = nightly.communicate(timeout=120)
     assert nightly.returncode == 0, err[-2000:]
     assert "region qingzhen is being crawled by another run" in same.stderr
     assert same.returncode == 0 and "0 reports from 0 jurisdictions" in same.stdout
+    assert other.returncode == 0 and "3 reports from 1 jurisdictions" in other.stdout, other.stderr
     after = run_govcrawl("recrawl", "qingzhen", *tail)  # now free
     assert after.returncode == 0, after.stderr[-2000:]
-    assert query(db, "SELECT count(*), count(DISTINCT url_hash) FROM document") == [(6, 6)]
+    assert query(db, "SELECT count(*), count(DISTINCT url_hash) FROM document") == [(9, 9)]
+    assert query(db, "SELECT trigger, status FROM crawl_run ORDER BY id") == [
+        ("scheduled", "ok"), ("on-demand", "ok"), ("on-demand", "ok"), ("on-demand", "ok")]
     assert query(db, "PRAGMA integrity_check") == [("ok",)]
 
 
