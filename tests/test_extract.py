@@ -287,8 +287,9 @@ def test_short_page_is_flagged_near_empty() -> None:
     [
         ("11_shanxi_gov_trs_article.html", "山西品牌丝路行（南美站）正式启动",
          date(2019, 9, 18), None, "1400000045"),
+        # 生成日期 2023-05-11 in the 信息公开 table; PubDate 2023-08-16 is the page-generation time
         ("21_wanzai_2022_tjgb_article.html", "万载县2022年国民经济和社会发展统计公报",
-         date(2023, 8, 16), "万载县统计局", "3609220011"),
+         date(2023, 5, 11), "万载县统计局", "3609220011"),
         ("41_clone_djjiangsu_gov_cn_article.html",
          "“奋进新征程——庆祝中华人民共和国成立75周年江苏省美术书法展”开幕", date(2024, 10, 14),
          "省文化和旅游厅办公室", "3200000084"),

@@ -68,6 +68,8 @@ _STRONG = [
     # breadcrumbs
     r"^\s*(?:您|你)?(?:当前|现在)?(?:所在|的)?(?:的)?位置\s*[:：]?.*$",
     r"^\s*当前位置\s*[:：]?.*$",
+    # a byline under the title: 本刊记者 侯逸宁 黄月
+    r"^\s*(?:本刊|本报|本网)(?:特约|首席)?(?:记者|通讯员)(?:\s+[\u4e00-\u9fff·]{2,4})+\s*$",
     # article tools
     rf"发\s*布\s*(?:日\s*期|时\s*间)\s*[:：]?\s*(?:{_DATE})?",
     rf"(?:成文|生成|印发|公开|发文)日期\s*[:：]?\s*(?:{_DATE})?",
@@ -157,6 +159,24 @@ _ORG_SUFFIX_RE = re.compile(
 )
 _REPORTISH_RE = re.compile(r"报告|年报|公开|附件|附表")
 _EDGE_SCAN = 25  # lines scanned for a header or footer block
+_NUMBER_LINE_RE = re.compile(r"^\d[\d\s\-]{4,29}$")
+# A breadcrumb broken over lines: its label, then items and separators one a line.
+_CRUMB_LABEL_RE = re.compile(r"位置\s*[:：]?\s*(?:首页)?\s*(?:>|＞|»|›|→|->)?\s*$")
+_CRUMB_SEP_START_RE = re.compile(r"^(?:->|>|＞|»|›|→)")
+_CRUMB_ITEM_MAX = 20
+_CRUMB_SEPARATORS = (">", "＞", "»", "›", "→")
+# A byline line: only 来源 / 记者 / 作者 / 通讯员 / 编辑 fields, with a 来源.
+_BYLINE_FIELD = (
+    rf"(?:(?:信息|文章|稿件)?来\s*源|记\s*者|作\s*者|通讯员|(?:责任)?编辑|摄\s*影)\s*[:：]\s*{_VAL}"
+)
+_BYLINE_LINE_RE = re.compile(rf"(?=.*来\s*源)\s*{_BYLINE_FIELD}(?:\s+{_BYLINE_FIELD})*\s*")
+_BYLINE_SOURCE_RE = re.compile(r"来\s*源\s*[:：]\s*([^\s|｜]+)")
+# The heading of the site's copyright/disclaimer notice under every article:
+# the notice below it (``1.凡本站及其子站注明“文章类型：原创”的所有作品…``) is footer too.
+_DISCLAIMER_HEAD_RE = re.compile(
+    r"^\s*[【\[]?(?:版权(?:与|和|及)?免责声明|免责声明|版权声明|网站声明)[】\]]?\s*[:：]?\s*$"
+)
+_DISCLAIMER_SCAN = 8
 
 
 def is_chrome_line(line: str) -> bool:
@@ -183,8 +203,11 @@ def _is_bare_breadcrumb(s: str) -> bool:
 
 
 def _is_filler(line: str) -> bool:
-    """A short line with no prose (a brand name, a widget caption)."""
+    """A short line with no prose (a brand name, a widget caption), or a bare
+    number split from its label (``冀公网安备`` / ``13010402001602``)."""
     s = line.strip()
+    if _NUMBER_LINE_RE.match(s):
+        return True
     return (
         len(s) <= _SHORT_FILLER_MAX
         and not _SENTENCE_RE.search(s)
@@ -193,7 +216,20 @@ def _is_filler(line: str) -> bool:
     )
 
 
-def _edge_block(lines: list[str], indices: range) -> int | None:
+def _is_body_byline(line: str, source: str | None) -> bool:
+    """A reprint's own byline in the body (``来源：人民网 记者：木胜玉``): its 来源 is
+    not the one of the page's info block, so it is not that info line."""
+    if not source or _BYLINE_LINE_RE.fullmatch(line.strip()) is None:
+        return False
+    value = _BYLINE_SOURCE_RE.search(line)
+    return value is not None and value.group(1) != source.strip()
+
+
+def _is_chrome(line: str, source: str | None) -> bool:
+    return is_chrome_line(line) and not _is_body_byline(line, source)
+
+
+def _edge_block(lines: list[str], indices: range, source: str | None = None) -> int | None:
     """The last index (in scan order) of a run of chrome and filler lines at an edge."""
     last_chrome: int | None = None
     for count, i in enumerate(indices):
@@ -202,23 +238,109 @@ def _edge_block(lines: list[str], indices: range) -> int | None:
         s = lines[i].strip()
         if not s:
             continue
-        if is_chrome_line(s):
+        if _is_chrome(s, source):
             last_chrome = i
         elif not _is_filler(s):
             break
     return last_chrome
 
 
-def strip_chrome(text: str) -> str:
-    """The text without its chrome lines."""
+def _drop_broken_breadcrumbs(lines: list[str], keep: list[bool]) -> None:
+    """``您当前位置：`` / ``承德市`` / ``>`` / ``围场县`` / ``>中标公告``: the items after a
+    breadcrumb label, as long as separators chain them together."""
+    for i, line in enumerate(lines):
+        if keep[i] or not _CRUMB_LABEL_RE.search(line):
+            continue
+        window = range(i + 1, min(len(lines), i + 1 + _EDGE_SCAN))
+        following = [j for j in window if lines[j].strip()]
+        after_separator = False
+        for n, j in enumerate(following):
+            item = lines[j].strip()
+            starts = _CRUMB_SEP_START_RE.match(item) is not None
+            next_starts = n + 1 < len(following) and (
+                _CRUMB_SEP_START_RE.match(lines[following[n + 1]].strip()) is not None
+            )
+            if len(item) > _CRUMB_ITEM_MAX or not (starts or next_starts or after_separator):
+                break
+            keep[j] = False
+            after_separator = item.endswith(_CRUMB_SEPARATORS)
+
+
+def _disclaimer_start(lines: list[str]) -> int | None:
+    """Where a disclaimer notice starts among the last few lines, if one does."""
+    seen = 0
+    for i in range(len(lines) - 1, -1, -1):
+        if not lines[i].strip():
+            continue
+        if _DISCLAIMER_HEAD_RE.match(lines[i]):
+            return i
+        seen += 1
+        if seen >= _DISCLAIMER_SCAN:
+            break
+    return None
+
+
+def strip_chrome(text: str, source: str | None = None) -> str:
+    """The text without its chrome lines.  ``source`` is the 来源 of the page's info
+    block: a byline line naming another source is the body's own and stays."""
     lines = text.split("\n")
-    keep = [not is_chrome_line(line) for line in lines]
-    head_end = _edge_block(lines, range(len(lines)))
+    keep = [not _is_chrome(line, source) for line in lines]
+    head_end = _edge_block(lines, range(len(lines)), source)
     if head_end is not None:
         for i in range(head_end + 1):
             keep[i] = False
-    tail_start = _edge_block(lines, range(len(lines) - 1, -1, -1))
+    tail_start = _edge_block(lines, range(len(lines) - 1, -1, -1), source)
     if tail_start is not None:
         for i in range(tail_start, len(lines)):
             keep[i] = False
+    _drop_broken_breadcrumbs(lines, keep)
+    notice = _disclaimer_start(lines)
+    if notice is not None:
+        for i in range(notice, len(lines)):
+            keep[i] = False
     return "\n".join(line for line, k in zip(lines, keep, strict=True) if k)
+
+
+_SQUASH_RE = re.compile(r"\s+")
+# What may follow the title on its line: a date (``( 2024-05-11)``) or a footnote mark (``[1]``).
+_AFTER_TITLE_RE = re.compile(
+    rf"[(（\[【]?\s*{_DATE}\s*[)）\]】]?|[(（\[【]\s*\d{{1,2}}\s*[)）\]】]"
+)
+_LONE_DATE_RE = re.compile(rf"^[(（\[【]?\s*{_DATE}\s*[)）\]】]?$")
+_TITLE_SCAN = 4  # a title may be broken over this many lines
+
+
+def strip_title(text: str, title: str | None) -> str:
+    """The text without the title repeated as its first line(s) (and a date alone
+    under it): the title is the page's, not the text's."""
+    wanted = _SQUASH_RE.sub("", title or "")
+    if len(wanted) < 4:
+        return text
+    lines = text.split("\n")
+    seen = ""
+    end: int | None = None
+    used = 0
+    for i, line in enumerate(lines):
+        squashed = _SQUASH_RE.sub("", line)
+        if not squashed:
+            continue
+        seen += squashed
+        used += 1
+        if seen == wanted or (
+            seen.startswith(wanted) and _AFTER_TITLE_RE.fullmatch(seen[len(wanted) :])
+        ):
+            end = i
+            break
+        if used >= _TITLE_SCAN or not wanted.startswith(seen):
+            break
+    if end is None:
+        return text
+    rest = lines[end + 1 :]
+    for i, line in enumerate(rest):
+        if not line.strip():
+            continue
+        rest = rest[i + 1 :] if _LONE_DATE_RE.match(line.strip()) else rest[i:]
+        break
+    if not any(line.strip() for line in rest):
+        return text  # the title is all there is: it stays (a near-empty page, not an empty one)
+    return "\n".join(rest)

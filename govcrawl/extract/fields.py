@@ -14,8 +14,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
@@ -26,7 +28,7 @@ from govcrawl.extract.meta import clean_title
 
 _WS_RE = re.compile(r"\s+")
 _HEADING_MIN, _HEADING_MAX = 4, 150
-_MAX_HEADINGS = 40
+_MAX_HEADINGS = 400
 _SITE_LIKE_RE = re.compile(r"(?:网站|门户网|政府网|官网|欢迎您|首页)$|^中国[\u4e00-\u9fff]{1,4}$")
 _ORG_RE = re.compile(
     r"^[\u4e00-\u9fff（）()·]{2,40}?"
@@ -41,6 +43,35 @@ _TITLE_ORG_RE = re.compile(
     r"^\s*([\u4e00-\u9fff（）()]{2,40}?)\s*(?:关于|\d{4}\s*年|[〇○零一二三四五六七八九]{4}年)"
 )
 _SIGNATURE_SCAN = 8
+_DATE = (
+    r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"|[〇○零一二三四五六七八九]{4}\s*年\s*[一二三四五六七八九十]{1,3}\s*月\s*[一二三四五六七八九十]{1,3}\s*日)"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+# A signature's date at the end of its line (bracketed, or followed by 印发/发布); group 1
+# is what comes before it.
+_SIGNATURE_DATE_RE = re.compile(
+    rf"^(.*?)[(（\[【]?\s*{_DATE}\s*[)）\]】]?\s*(?:印发|发布|制定|编制|修订)?\s*[。.]?$"
+)
+_BARE_DATE_RE = re.compile(rf"^[(（\[【]?\s*(?:发布)?(?:日期|时间)?[:：]?\s*{_DATE}\s*[)）\]】]?$")
+_TRAILING_DATE_RE = re.compile(rf"\s*[(（\[【]\s*{_DATE}\s*[)）\]】]\s*$|\s+{_DATE}\s*$")
+# A byline line under a heading: 本刊记者 侯逸宁 黄月, 记者：张三, 文/李四, 来源：...
+_BYLINE_RE = re.compile(
+    r"^(?:本刊|本报|本网|新华社|人民网)?(?:特约|首席)?(?:记者|通讯员|评论员|撰稿人?|作者|编辑|文|图|来源|摄影?)"
+    r"\s*(?:[:：/|｜]|\s)"
+)
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "tr"}
+)
+_DOC_NUMBER_RE = re.compile(
+    r"[(（\[【]?[\u4e00-\u9fff]{0,12}[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*\d+\s*号[)）\]】]?"
+)
+_FRONT_PAGE_WORD_RE = re.compile(
+    r"^\s*(?:网站)?首页\s*(?:_{1,2}|\||｜|-{1,2}|—{1,4}|::|·)?|(?:_{1,2}|\||｜|-{1,2}|—{1,4}|::|·)?\s*(?:网站)?首页\s*$"
+)
+_CRUMB_SPLIT_RE = re.compile(r"\s*(?:->|>|＞|»|›|→|/)\s*")
+_MAX_CRUMB_LINKS = 5
+_HOME_PATH_RE = re.compile(r"^/*(?:(?:index|default|home|main)\.(?:s?html?|jsp|aspx?|php))?$", re.I)
 _URL_DATE_RES = (
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+"),
     re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
@@ -60,23 +91,119 @@ def normalise_space(s: str) -> str:
     return _WS_RE.sub(" ", s).strip()
 
 
-def page_heading(tree: HtmlElement, html_title: str | None, site_name: str | None) -> str | None:
-    """The article heading: an h1 or title-class element the ``<title>`` agrees with."""
+def _lines_of(el: HtmlElement) -> list[str]:
+    """An element's text, one line per block (``<p>``, ``<div>``, ``<br>``)."""
+    parts: list[str] = []
+
+    def walk(node: HtmlElement) -> None:
+        block = node.tag in _BLOCK_TAGS
+        if block:
+            parts.append("\n")
+        if isinstance(node.tag, str) and node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+
+    walk(el)
+    return [normalise_space(line) for line in "".join(parts).split("\n") if line.strip()]
+
+
+def heading_text(el: HtmlElement) -> str:
+    """A heading's title: without the byline line (``本刊记者 侯逸宁 黄月``) or the date
+    (``<small>( 2024-05-11)</small>``) that some templates print inside it."""
+    lines = _lines_of(el)
+    kept = [line for line in lines[1:] if not (_BYLINE_RE.match(line) or _BARE_DATE_RE.match(line))]
+    title = " ".join(lines[:1] + kept)
+    return _TRAILING_DATE_RE.sub("", title).strip()
+
+
+def _squash(s: str | None) -> str:
+    return _WS_RE.sub("", s or "")
+
+
+def page_heading(
+    tree: HtmlElement,
+    html_title: str | None,
+    site_name: str | None,
+    article_title: str | None = None,
+    crumb: str | None = None,
+) -> str | None:
+    """The article heading: a heading the ``<title>`` agrees with, else one the
+    ``ArticleTitle`` meta agrees with, else the first h1, else a heading that is the
+    breadcrumb's last item (``首页 > 搜索结果``)."""
     first_h1: str | None = None
-    wanted = normalise_space(html_title or "").replace(" ", "")
+    by_meta: str | None = None
+    by_meta_link: str | None = None  # a link to a page (a list entry), not a heading
+    by_crumb: str | None = None
+    wanted = _squash(html_title)
+    article = _squash(article_title)
+    last_crumb = _squash(crumb)
     for count, el in enumerate(xpaths.HEADINGS(tree)):
         if count >= _MAX_HEADINGS:
             break
-        text = normalise_space(el.text_content())
+        if len(el.text_content()) > _HEADING_MAX * 3:
+            continue  # a container whose class happens to say "title"
+        text = heading_text(el)
         if not (_HEADING_MIN <= len(text) <= _HEADING_MAX):
             continue
         if (site_name and text == site_name) or _SITE_LIKE_RE.search(text):
             continue
-        if wanted and text.replace(" ", "") in wanted:
+        squashed = _squash(text)
+        if wanted and squashed in wanted:
             return text
+        if article and squashed in article and len(squashed) * 2 >= len(article):
+            if _is_link(el):
+                by_meta_link = by_meta_link or text
+            elif by_meta is None:
+                by_meta = text
+        if by_crumb is None and last_crumb and squashed == last_crumb:
+            by_crumb = text
         if first_h1 is None and el.tag == "h1":
             first_h1 = text
-    return first_h1
+    return by_meta or by_meta_link or first_h1 or by_crumb
+
+
+def _is_link(el: HtmlElement) -> bool:
+    """Is the element a link, or all of its text a link's?"""
+    if el.tag == "a" or any(a.tag == "a" for a in el.iterancestors()):
+        return True
+    links = xpaths.LINKS_IN(el)
+    return bool(links) and sum(len(a.text_content().strip()) for a in links) >= len(
+        el.text_content().strip()
+    )
+
+
+def breadcrumb_last(tree: HtmlElement) -> str | None:
+    """The last item of the breadcrumb (``首页 > 搜索结果``): the page's own name."""
+    for count, link in enumerate(xpaths.HOME_LINKS(tree)):
+        if count >= _MAX_CRUMB_LINKS:
+            break
+        holder = link.getparent()
+        for _ in range(2):
+            if holder is None:
+                break
+            parts = [p for p in _CRUMB_SPLIT_RE.split(normalise_space(holder.text_content())) if p]
+            if len(parts) >= 2 and parts[0].endswith(("首页", "主页")) and len(parts[-1]) <= 40:
+                return parts[-1]
+            holder = holder.getparent()
+    return None
+
+
+def is_home_url(url: str | None) -> bool:
+    """A site's front page (``http://www.yichun.gov.cn/``, ``/index.html``)."""
+    if not url:
+        return False
+    return _HOME_PATH_RE.match(urlsplit(url).path or "/") is not None
+
+
+def _without_doc_number(article_title: str, heading: str) -> bool:
+    """The ``ArticleTitle`` is the heading plus a document number (``(金罚决字〔2024〕36号)``)."""
+    a, h = _squash(article_title), _squash(heading)
+    return a != h and a.startswith(h) and _DOC_NUMBER_RE.fullmatch(a[len(h) :]) is not None
 
 
 def choose_title(
@@ -84,10 +211,20 @@ def choose_title(
     heading: str | None,
     html_title: str | None,
     listing_title: str | None,
+    url: str | None = None,
 ) -> str | None:
     article_title = meta.get("ArticleTitle")
     if article_title:
+        if heading and _without_doc_number(article_title, heading):
+            return heading  # the page shows no document number in its heading
         return article_title
+    if is_home_url(url) and not (heading and _squash(heading) in _squash(html_title)):
+        # A portal's front page: its headings are block headings (近期信息公开); its
+        # title is the site's name (``首页 | 中国宜春``: 中国宜春).
+        front = _FRONT_PAGE_WORD_RE.sub("", normalise_space(html_title or "")).strip()
+        front = clean_title(front, meta.get("SiteName")) or front
+        if front:
+            return front
     if heading:
         return heading
     cleaned = clean_title(html_title, meta.get("SiteName"))
@@ -107,6 +244,17 @@ def date_in_url(url: str) -> date | None:
     return None
 
 
+def _generated_at(meta: dict[str, str]) -> date | None:
+    """When the page was (re)generated (``<meta name="others" content="页面生成时间 ...">``)."""
+    for key in ("Others", "HtmlGenerateTime"):
+        raw = meta.get(key)
+        if raw:
+            found = parse_date(raw, fallback=False)
+            if found:
+                return found
+    return None
+
+
 def choose_date(
     meta: dict[str, str],
     info: dict[str, str],
@@ -114,11 +262,23 @@ def choose_date(
     signature: Signature,
     url: str,
 ) -> date | None:
-    for raw in (meta.get("PubDate"), meta.get("FirstPubDate"), info.get("发布日期")):
-        if raw:
-            found = parse_date(raw)
-            if found:
-                return found
+    """The publication date.  The page's visible info block (发布日期 / 发布时间 /
+    发文日期 / 生成日期) first: ``PubDate`` is often when the page was regenerated.
+    A ``PubDate`` equal to the page-generation time gives way to an earlier date
+    beside the link on the column page or in the URL."""
+    visible = parse_date(info.get("发布日期", ""))
+    if visible:
+        return visible
+    first = parse_date(meta.get("FirstPubDate", ""))
+    if first:
+        return first
+    pub = parse_date(meta.get("PubDate", ""))
+    if pub:
+        if pub == _generated_at(meta):
+            for earlier in (listing_date, date_in_url(url)):
+                if earlier and earlier < pub:
+                    return earlier
+        return pub
     if listing_date:
         return listing_date
     if signature.signed:
@@ -135,7 +295,10 @@ def is_agency_name(value: str | None) -> bool:
 
 
 def find_signature(text: str) -> Signature:
-    """The issuing body and date at the end of a report, if it is signed."""
+    """The issuing body and date at the end of a report, if it is signed.
+
+    The date ends its line, alone or after the body's name (``扎兰屯市成吉思汗镇人民政府
+    2022年1月27日``): a listing's ``标题 2024-12-31 07:00`` line is not a signature."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     tail = lines[-_SIGNATURE_SCAN:]
     for i in range(len(tail) - 1, -1, -1):
@@ -145,10 +308,14 @@ def find_signature(text: str) -> Signature:
         signed = parse_date(line, fallback=False)
         if signed is None:
             continue
-        # ``扎兰屯市成吉思汗镇人民政府 2022年1月27日`` on one line, or the body above the date.
-        before_date = re.split(r"\s*(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年", line)[0].strip()
+        m = _SIGNATURE_DATE_RE.search(unicodedata.normalize("NFKC", line))
+        if m is None:
+            continue  # a date inside a sentence or a list entry
+        before_date = m.group(1).strip()
         if before_date and _ORG_RE.match(before_date):
             return Signature(before_date, signed)
+        if before_date:
+            continue
         if i > 0 and _ORG_RE.match(tail[i - 1]):
             return Signature(tail[i - 1], signed)
         return Signature(None, signed)

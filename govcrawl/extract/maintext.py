@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import trafilatura
 from lxml.html import HtmlElement, fromstring
 
-from govcrawl.extract import chrome, xpaths
+from govcrawl.extract import chrome, listing, xpaths
 from govcrawl.extract import tables as tables_mod
 
 _PLACEHOLDER = "GOVCRAWLTABLE{}X"
@@ -28,6 +28,11 @@ _SPACES_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]+")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 _ALL_SPACE_RE = re.compile(r"\s+")
 _RETRY_BELOW_CHARS = 200  # a whole-page precision run this short is retried in balanced mode
+# trafilatura collapses paragraphs of identical text; a report repeats its section
+# headings (二、主动公开情况 in the prose and again above its table).  Repeats get an
+# invisible mark to stay apart, taken out again afterwards.
+_REPEAT_MARK = "\u2063"
+_PARAGRAPHS = ("p", "h1", "h2", "h3", "h4", "h5", "h6")
 
 
 @dataclass
@@ -39,10 +44,13 @@ class MainText:
     used_container: bool = False
     #: Each table as written (a merged cell once), which is how the text shows it.
     written: list[tables_mod.Table] = field(default_factory=list)
+    #: A listing page (column, search results, front page): the text is its entries.
+    listing: bool = False
 
 
-def find_container(tree: HtmlElement, selector: str | None) -> HtmlElement | None:
-    """The spider's container, else a known CMS container, holding some text."""
+def container_candidates(tree: HtmlElement, selector: str | None) -> list[HtmlElement]:
+    """The elements the spider's container selector, else the first known CMS
+    container that is on the page, selects."""
     candidates: list[HtmlElement] = []
     if selector:
         try:
@@ -53,8 +61,13 @@ def find_container(tree: HtmlElement, selector: str | None) -> HtmlElement | Non
         for known in xpaths.KNOWN_CONTAINERS:
             found = known(tree)
             if found:
-                candidates = found
-                break
+                return list(found)
+    return candidates
+
+
+def find_container(tree: HtmlElement, selector: str | None) -> HtmlElement | None:
+    """The spider's container, else a known CMS container, holding some text."""
+    candidates = container_candidates(tree, selector)
     best: HtmlElement | None = None
     best_len = _MIN_CONTAINER_CHARS - 1
     for el in candidates:
@@ -65,11 +78,19 @@ def find_container(tree: HtmlElement, selector: str | None) -> HtmlElement | Non
 
 
 def _is_info_table(table: HtmlElement) -> bool:
+    """The 信息公开 box of this page (索引号 / 发布机构 / 成文日期), not a listing of
+    documents with those columns (its rows link to the documents)."""
     text = _ALL_SPACE_RE.sub("", table.text_content())
     return (
         len(text) <= _INFO_TABLE_MAX_CHARS
         and len(_INFO_TABLE_RE.findall(text)) >= _INFO_TABLE_MIN_LABELS
+        and not _lists_documents(table)
     )
+
+
+def _lists_documents(table: HtmlElement) -> bool:
+    """Do the table's rows link to documents (a column's 名称 | 发布日期 table)?"""
+    return any(listing.is_document_link(a) for a in xpaths.LINKS_IN(table))
 
 
 def prepare_tables(scope: HtmlElement) -> tuple[list[tables_mod.Table], list[tables_mod.Table]]:
@@ -93,6 +114,8 @@ def prepare_tables(scope: HtmlElement) -> tuple[list[tables_mod.Table], list[tab
             continue
         placeholder = table.makeelement("p", {})
         placeholder.text = _PLACEHOLDER.format(len(found))
+        if _lists_documents(table):
+            placeholder.set(listing.LISTS_DOCUMENTS, "1")
         placeholder.tail = table.tail
         parent = table.getparent()
         if parent is not None:
@@ -158,20 +181,40 @@ def _run_trafilatura(doc: HtmlElement, precision: bool, recall: bool, url: str) 
     return text or ""
 
 
+def _mark_repeats(scope: HtmlElement) -> None:
+    """Make repeated paragraphs distinct for trafilatura (see ``_REPEAT_MARK``)."""
+    seen: dict[str, int] = {}
+    for el in scope.iter(*_PARAGRAPHS):
+        text = _ALL_SPACE_RE.sub("", el.text_content())
+        if not text:
+            continue
+        count = seen.get(text, 0)
+        seen[text] = count + 1
+        if count:
+            el.append(el.makeelement("span", {}))
+            el[-1].text = _REPEAT_MARK * count
+
+
 def tidy(text: str) -> str:
     """One paragraph a line, blanks trimmed, no runs of empty lines."""
+    text = text.replace(_REPEAT_MARK, "")
     lines = [_SPACES_RE.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
 
 
-def extract_main_text(tree: HtmlElement, container: str | None, url: str) -> MainText:
-    """The main text of a parsed page (the tree is consumed)."""
+def extract_main_text(
+    tree: HtmlElement, container: str | None, url: str, may_be_listing: bool = True
+) -> MainText:
+    """The main text of a parsed page (the tree is consumed).  ``may_be_listing``:
+    the page may be a column or front page (it has no ``ArticleTitle``)."""
     scope = find_container(tree, container)
     used_container = scope is not None
     if scope is None:
         body = xpaths.BODY(tree)
         scope = body[0] if body else tree
     found, written = prepare_tables(scope)
+    if used_container:
+        _mark_repeats(scope)
     doc = _wrap(scope) if used_container else tree
     # In the container everything is content: favour recall.  On a whole page
     # favour precision (menus, link lists), and retry balanced if that finds little.
@@ -181,9 +224,22 @@ def extract_main_text(tree: HtmlElement, container: str | None, url: str) -> Mai
     if used_container and len(raw) < _MIN_CONTAINER_CHARS:
         # trafilatura found nothing it liked in the container: take its text as it is.
         raw = block_text(scope)
+    is_listing = False
+    if (
+        may_be_listing
+        and not used_container
+        and raw
+        and listing.is_listing(raw, listing.link_texts(scope))
+    ):
+        # A column, search result or front page: its entries, not trafilatura's pick.
+        entries = listing.listing_lines(scope, _PLACEHOLDER_RE)
+        if entries:
+            raw = "\n".join(entries)
+            is_listing = True
     return MainText(
-        text=tidy(raw), tables=found, used_container=used_container, written=written
-    )
+        text=tidy(raw), tables=found, used_container=used_container, written=written,
+        listing=is_listing,
+    )  # fmt: skip
 
 
 def fill_tables(text: str, found: list[tables_mod.Table]) -> str:

@@ -21,6 +21,10 @@ META_NAMES = {
     "articletitle": "ArticleTitle",
     "pubdate": "PubDate",
     "firstpubdate": "FirstPubDate",
+    "firstpublishedtime": "FirstPubDate",  # gov.cn
+    # when the page was (re)generated, not published: ``页面生成时间 2022-04-24 10:00:43``
+    "others": "Others",
+    "htmlgeneratetime": "HtmlGenerateTime",
     "contentsource": "ContentSource",
     "sitename": "SiteName",
     "sitedomain": "SiteDomain",
@@ -51,8 +55,9 @@ _TITLE_PREFIX_RE = re.compile(rf"^\s*{_SITE_PART}(?:\s*(?:\||｜|_{{1,2}}|—{{1
 
 # Info block fields.  The value runs to the next blank, bar or label.
 _INFO_LABELS: dict[str, tuple[str, ...]] = {
-    "发布日期": ("发布日期", "发布时间", "发文日期", "公开日期"),
-    "成文日期": ("成文日期", "生成日期", "印发日期"),
+    # 生成日期 (信息公开 tables of the Jiangxi CMS) is when the record was published.
+    "发布日期": ("发布日期", "发布时间", "发文日期", "公开日期", "生成日期"),
+    "成文日期": ("成文日期", "印发日期"),
     "发布机构": ("发布机构", "发布单位", "发文机关", "发布部门", "所属机构", "公开主体"),
     "来源": ("来源", "信息来源", "文章来源", "稿件来源"),
     "点击量": ("点击量", "点击数", "浏览次数", "阅读次数", "访问量", "浏览量"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"  # 3: hidden branches, visible dates, headings, listing pages
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 from govcrawl.discovery.classify import is_annual_report
 from govcrawl.discovery.years import report_year
-from govcrawl.extract import chrome, fields, flags, maintext, xpaths
+from govcrawl.extract import chrome, dom, fields, flags, maintext, xpaths
 from govcrawl.extract.attachments import extract_attachment
 from govcrawl.extract.decode import decode_body
 from govcrawl.extract.meta import read_info_fields, read_meta_tags
@@ -23,6 +23,8 @@ from govcrawl.extract.model import Extraction, PageInput
 
 _PARSER = HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+# Server-side template code left in a saved page (JSP/ASP ``<%-- --%>``, ``<%@ page %>``).
+_TEMPLATE_CODE_RE = re.compile(r"<%--.{0,20000}?--%>|<%[@=!]?.{0,2000}?%>", re.S)
 _WHITESPACE_RE = re.compile(r"\s+")
 
 
@@ -34,6 +36,8 @@ def content_hash(text: str) -> str:
 def parse_html(html: str) -> HtmlElement | None:
     """The lxml tree of a page, or None if there is nothing to parse."""
     html = _XML_DECL_RE.sub("", html, count=1)
+    if "<%" in html:
+        html = _TEMPLATE_CODE_RE.sub("", html)
     if not html.strip():
         return None
     try:
@@ -98,6 +102,7 @@ def extract_page(page: PageInput) -> Extraction:
         return _rejected(page, reason or flags.REJECT_NEAR_EMPTY, encoding)
 
     meta = read_meta_tags(tree)
+    dom.drop_hidden(tree, lambda: maintext.container_candidates(tree, page.container))
     title_el = xpaths.TITLE(tree)
     html_title = fields.normalise_space(title_el[0].text_content()) if title_el else None
     visible = _visible_text(tree)
@@ -105,11 +110,17 @@ def extract_page(page: PageInput) -> Extraction:
         return _rejected(page, flags.REJECT_CHALLENGE, encoding)
 
     info = read_info_fields(visible)
-    heading = fields.page_heading(tree, html_title, meta.get("SiteName"))
-    title = fields.choose_title(meta, heading, html_title, page.listing_title)
+    # The breadcrumb names a page with no title of its own (首页 > 搜索结果).
+    crumb = None if "ArticleTitle" in meta else fields.breadcrumb_last(tree)
+    heading = fields.page_heading(
+        tree, html_title, meta.get("SiteName"), meta.get("ArticleTitle"), crumb
+    )
+    title = fields.choose_title(meta, heading, html_title, page.listing_title, page.url)
 
-    main = maintext.extract_main_text(tree, page.container, page.url)
-    text = chrome.strip_chrome(main.text)
+    main = maintext.extract_main_text(
+        tree, page.container, page.url, may_be_listing="ArticleTitle" not in meta
+    )
+    text = chrome.strip_title(chrome.strip_chrome(main.text, info.get("来源")), title)
     kept = maintext.used_table_indices(text)
     tables = [main.tables[i] for i in kept if i < len(main.tables)]
     text = maintext.tidy(maintext.fill_tables(text, main.written))
@@ -117,7 +128,12 @@ def extract_page(page: PageInput) -> Extraction:
     if flags.is_soft404(title, text, page.status):
         return _rejected(page, flags.REJECT_SOFT404, encoding, title)
     if not text:
-        return _rejected(page, flags.REJECT_NEAR_EMPTY, encoding, title)
+        # An empty page still says what it is and when it was published.
+        empty = _rejected(page, flags.REJECT_NEAR_EMPTY, encoding, title)
+        empty.published_at = fields.choose_date(
+            meta, info, page.listing_date, fields.Signature(None, None), page.url
+        )
+        return empty
 
     signature = fields.find_signature(text)
     published = fields.choose_date(meta, info, page.listing_date, signature, page.url)
@@ -125,7 +141,12 @@ def extract_page(page: PageInput) -> Extraction:
     page_meta = dict(meta)
     page_meta.update(info)
 
-    is_report = is_annual_report(title, text, page.url)
+    # A listing (a column of reports included) is never a report itself.
+    is_report = not main.listing and is_annual_report(title, text, page.url)
+    page_flags = flags.quality_flags(text, title)
+    if main.listing and flags.NEAR_EMPTY in page_flags:
+        # A listing's length is its number of entries, not a sign of a broken page.
+        page_flags.remove(flags.NEAR_EMPTY)
     return Extraction(
         url=page.url,
         title=title,
@@ -135,7 +156,7 @@ def extract_page(page: PageInput) -> Extraction:
         report_year=report_year(title, text, published) if is_report else None,
         agency=agency,
         is_annual_report=is_report,
-        flags=flags.quality_flags(text, title),
+        flags=page_flags,
         content_hash=content_hash(text),
         meta=page_meta,
         encoding=encoding,

@@ -18,6 +18,8 @@ _WS_RE = re.compile(r"\s+")
 _MAX_SPAN = 100  # a rowspan/colspan beyond this is a typo (or an attack), not a table
 _LAYOUT_CELL_CHARS = 400  # a cell holding this much prose is page layout
 _LAYOUT_CELL_BLOCKS = 4
+_WORD_TABLE_RE = re.compile(r"\bMso\w*Table", re.I)  # MsoNormalTable, MsoTableGrid
+_CELL_BLOCKS = frozenset({"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 Table = list[list[str]]
 
@@ -30,17 +32,40 @@ def _span(cell: HtmlElement, name: str) -> int:
 
 
 def cell_text(cell: HtmlElement) -> str:
-    """A cell's text on one line."""
-    return _WS_RE.sub(" ", cell.text_content()).strip()
+    """A cell's text on one line, its paragraphs (``<p>``) a blank apart."""
+    if not xpaths.BLOCKS_IN_CELL(cell):
+        return _WS_RE.sub(" ", cell.text_content()).strip()
+    parts: list[str] = []
+
+    def walk(node: HtmlElement) -> None:
+        block = node.tag in _CELL_BLOCKS
+        if block:
+            parts.append(" ")
+        if isinstance(node.tag, str) and node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append(" ")
+
+    walk(cell)
+    return _WS_RE.sub(" ", "".join(parts)).strip()
 
 
 def is_layout_table(table: HtmlElement) -> bool:
-    """A table used to lay out the page (nested tables, one column, a cell full of prose)."""
+    """A table used to lay out the page (nested tables, one column, a cell full of prose).
+
+    A table pasted from Word (``class="MsoNormalTable"``, ``MsoTableGrid``) is data
+    even when a cell holds several paragraphs (处罚决定 | 一、… 二、…)."""
     if xpaths.NESTED_TABLE(table):
         return True
     rows = xpaths.ROWS(table, t=table)
     if all(len(xpaths.CELLS(row)) <= 1 for row in rows):
         return True
+    if _WORD_TABLE_RE.search(table.get("class") or ""):
+        return False
     for row in rows:
         for cell in xpaths.CELLS(row):
             if len(xpaths.BLOCKS_IN_CELL(cell)) >= _LAYOUT_CELL_BLOCKS:

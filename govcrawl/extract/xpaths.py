@@ -16,8 +16,20 @@ HEADINGS = XPath(
     "[contains(@class, 'title') or contains(@class, 'Title') or contains(@id, 'title')"
     " or contains(@class, 'bt') or contains(@class, 'tit')]"
 )
+# Links to the site's front page: a breadcrumb starts with one.
+HOME_LINKS = XPath(
+    "//body//a[normalize-space(.)='首页' or normalize-space(.)='网站首页'"
+    " or normalize-space(.)='主页']"
+)
+LINKS_IN = XPath(".//a")
+LIST_ITEMS = XPath(".//li | .//dd")
+# Placeholders of tables whose rows link to documents (see maintext.prepare_tables).
+LISTING_TABLES = XPath(".//p[@data-govcrawl-lists]")
 # Elements never part of the text.
-UNWANTED_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
+UNWANTED_TAGS = (
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg",
+    "select",  # a link directory in a drop-down (国家部委网站链接), a form widget: never text
+)  # fmt: skip
 
 TABLES = XPath(".//table")
 NESTED_TABLE = XPath(".//table")

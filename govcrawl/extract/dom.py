@@ -1,0 +1,100 @@
+"""Tree clean-up before anything reads the page: elements a reader never sees.
+
+A rendered page (Selenium ``page_source`` of an Angular or Vue site) keeps
+every branch the framework hid: ``class="ng-hide"``, the ``hidden``
+attribute, inline ``display:none`` / ``visibility:hidden``.  Those branches
+are duplicate views, empty red-header boxes and dropdown menus, never the
+text.  One exception: tab panes.  A row of sibling panes of the same tag and
+class, one shown and the others ``display:none`` until their tab is clicked,
+is static content (a portal's 市政府文件 / 市政府令 tabs), so those stay.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable
+
+from lxml.etree import XPath
+from lxml.html import HtmlElement
+
+# Cheap candidates (the styles are checked again in Python).
+HIDDEN = XPath(
+    "//body//*[@hidden or contains(@class, 'ng-hide') or contains(@style, 'none')"
+    " or contains(@style, 'hidden') or contains(@style, 'NONE') or contains(@style, 'HIDDEN')]"
+)
+_STYLE_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# A hidden branch holding this share of the page's text is the page itself
+# (shown by a script once it has loaded): it stays.
+_MAX_HIDDEN_SHARE = 0.5
+_TEXTLESS = ("input", "img", "canvas", "br", "hr", "video", "audio", "source", "meta", "link")
+
+
+def _hard_hidden(el: HtmlElement) -> bool:
+    """Hidden by the framework or the ``hidden`` attribute, not by a style alone."""
+    return el.get("hidden") is not None or "ng-hide" in (el.get("class") or "").split()
+
+
+def _style_hidden(el: HtmlElement) -> bool:
+    return bool(_STYLE_HIDDEN_RE.search(el.get("style") or ""))
+
+
+def _is_tab_pane(el: HtmlElement) -> bool:
+    """A display:none pane beside a shown pane of the same tag and class."""
+    cls = (el.get("class") or "").strip()
+    if not cls:
+        return False
+    parent = el.getparent()
+    if parent is None:
+        return False
+    for sibling in parent:
+        if sibling is el or sibling.tag != el.tag:
+            continue
+        if (sibling.get("class") or "").strip() == cls and not (
+            _style_hidden(sibling) or _hard_hidden(sibling)
+        ):
+            return True
+    return False
+
+
+def drop_hidden(
+    tree: HtmlElement, containers: Callable[[], list[HtmlElement]] | None = None
+) -> None:
+    """Remove the elements a reader never sees (the tree is changed).  A hidden
+    element holding every content container (``containers()``, asked only when
+    needed) is the page's content shown by a script: it stays."""
+    hidden = [
+        el
+        for el in HIDDEN(tree)
+        if isinstance(el, HtmlElement) and (_hard_hidden(el) or _style_hidden(el))
+    ]
+    if not hidden:
+        return
+    total: int | None = None
+    holders: list[set[HtmlElement]] | None = None
+    for el in hidden:
+        if el.tag in _TEXTLESS or el.getparent() is None:
+            continue
+        if not _hard_hidden(el) and _is_tab_pane(el):
+            continue
+        size = len(el.text_content().strip())
+        if size == 0:
+            _drop(el)
+            continue
+        if total is None:
+            body = tree.find("body")
+            total = len((body if body is not None else tree).text_content().strip()) or 1
+        if size > total * _MAX_HIDDEN_SHARE:
+            continue
+        if holders is None:
+            found = containers() if containers is not None else []
+            holders = [{c, *c.iterancestors()} for c in found]
+        if holders and all(el in h for h in holders):
+            continue
+        _drop(el)
+
+
+def _drop(el: HtmlElement) -> None:
+    """Remove an element but keep its tail text (it belongs to the parent)."""
+    with contextlib.suppress(AssertionError, TypeError):  # already gone with an ancestor
+        el.drop_tree()
