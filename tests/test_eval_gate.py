@@ -49,6 +49,13 @@ def test_walls_are_rejected_and_spam_is_flagged(result: dict[str, object]) -> No
     assert flags["placeholder_text"]["fn"] == 0 and flags["placeholder_text"]["fp"] == 0
 
 
+def test_floors_meet_the_targets_and_only_rise() -> None:
+    # the targets of the extraction work; a floor below them would be a step back
+    assert FLOORS["f1"] >= 0.97 and FLOORS["table_cell_accuracy"] >= 0.98
+    assert FLOORS["date_accuracy"] >= 0.98 and FLOORS["title_exact"] >= 0.98
+    assert FLOORS["chrome_leaked"] == 0
+
+
 def test_scorer_measures_what_it_says() -> None:
     gold = "一、总体情况\n本年度共公开信息120条。\n信息内容 | 本年制发件数\n规章 | 0"
     assert char_match(gold, gold) == len("一、总体情况本年度共公开信息120条。信息内容本年制发件数规章0")

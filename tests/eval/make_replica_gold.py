@@ -64,10 +64,12 @@ def main() -> None:
                 lines = doc.text().split("\n")
                 if lines and lines[0].replace(" ", "") == art.title.replace(" ", ""):
                     lines = lines[1:]  # the title repeated atop the body is the title
+                # The farm renders its "小编" byline in the info line, not in the body.
+                lines = [line for line in lines if not line.startswith("小编")]
                 text = "\n".join(lines)
                 visible = body.decode("gb18030" if "wanzai" in site_key else "utf-8", "replace")
                 chrome = [c for c in CHROME if c in visible and c not in text]
-                paragraphs = [p for p in doc.paragraphs if len(p) > 12]
+                paragraphs = [p for p in doc.paragraphs if len(p) > 12 and p in text]
                 must = [paragraphs[0], paragraphs[len(paragraphs) // 2], paragraphs[-1]] if paragraphs else []
                 record = {
                     "id": stem,
