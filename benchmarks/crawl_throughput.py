@@ -593,8 +593,10 @@ def check_archive(db: Path, expected: int) -> dict[str, Any]:
         run_s = (datetime.fromisoformat(str(finished))
                  - datetime.fromisoformat(str(started))).total_seconds()
     return {"documents": docs, "reports": reports, "distinct_content_hashes": hashes,
-            "fetch_outcomes": outcomes, "crawl_run_s": run_s, "ok": reports == expected
-            and docs == expected and hashes == expected}
+            "fetch_outcomes": outcomes, "crawl_run_s": run_s,
+            # Generated pages of one template may share a body under different titles
+            # (the title line is not text): a document each, not necessarily a hash each.
+            "ok": reports == expected and docs == expected}
 
 
 # --- (b), (c): extraction in one process -----------------------------------------------
