@@ -24,7 +24,7 @@ def test_the_set_is_big_and_varied_enough() -> None:
     assert len(golds) >= 40
     assert sum(g.origin == "real" for g in golds) >= 25
     assert any(g.is_report for g in golds) and sum(not g.is_report for g in golds) >= 10
-    assert {"challenge", "report", "article", "listing"} <= {g.kind for g in golds}
+    assert {"challenge", "soft404", "report", "article", "listing"} <= {g.kind for g in golds}
     for gold in golds:
         assert gold.body, gold.id
         for chrome in gold.must_not_contain:
@@ -47,6 +47,8 @@ def test_walls_are_rejected_and_spam_is_flagged(result: dict[str, object]) -> No
     assert flags["challenge"] == {"tp": 5, "fp": 0, "fn": 0}
     assert flags["spam_injection"] == {"tp": 1, "fp": 0, "fn": 0}
     assert flags["placeholder_text"]["fn"] == 0 and flags["placeholder_text"]["fp"] == 0
+    assert flags["soft404"] == {"tp": 2, "fp": 0, "fn": 0}
+    assert flags["near_empty"]["fn"] == 0 and flags["near_empty"]["fp"] == 0
 
 
 def test_floors_meet_the_targets_and_only_rise() -> None:
