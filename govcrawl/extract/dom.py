@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
@@ -98,3 +98,25 @@ def _drop(el: HtmlElement) -> None:
     """Remove an element but keep its tail text (it belongs to the parent)."""
     with contextlib.suppress(AssertionError, TypeError):  # already gone with an ancestor
         el.drop_tree()
+
+
+def text_with_breaks(el: HtmlElement, blocks: Container[object], separator: str) -> str:
+    """An element's text with `separator` around every element whose tag is in `blocks`
+    (so block boundaries are not glued together the way ``text_content()`` glues them)."""
+    parts: list[str] = []
+
+    def walk(node: HtmlElement) -> None:
+        block = node.tag in blocks
+        if block:
+            parts.append(separator)
+        if isinstance(node.tag, str) and node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append(separator)
+
+    walk(el)
+    return "".join(parts)

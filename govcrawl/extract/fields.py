@@ -24,6 +24,7 @@ from lxml.html import HtmlElement
 from govcrawl.discovery.years import parse_date
 from govcrawl.extract import xpaths
 from govcrawl.extract.chrome import is_chrome_line
+from govcrawl.extract.dom import text_with_breaks
 from govcrawl.extract.meta import clean_title
 
 _WS_RE = re.compile(r"\s+")
@@ -93,23 +94,8 @@ def normalise_space(s: str) -> str:
 
 def _lines_of(el: HtmlElement) -> list[str]:
     """An element's text, one line per block (``<p>``, ``<div>``, ``<br>``)."""
-    parts: list[str] = []
-
-    def walk(node: HtmlElement) -> None:
-        block = node.tag in _BLOCK_TAGS
-        if block:
-            parts.append("\n")
-        if isinstance(node.tag, str) and node.text:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if block:
-            parts.append("\n")
-
-    walk(el)
-    return [normalise_space(line) for line in "".join(parts).split("\n") if line.strip()]
+    text = text_with_breaks(el, _BLOCK_TAGS, "\n")
+    return [normalise_space(line) for line in text.split("\n") if line.strip()]
 
 
 def heading_text(el: HtmlElement) -> str:

@@ -25,6 +25,7 @@ from lxml.html import HtmlElement
 
 from govcrawl.extract import xpaths
 from govcrawl.extract.chrome import is_chrome_line
+from govcrawl.extract.dom import text_with_breaks
 
 #: Attribute marking the placeholder of a table whose rows link to documents.
 LISTS_DOCUMENTS = "data-govcrawl-lists"
@@ -58,6 +59,7 @@ _BLOCK_TAGS = frozenset(
     {"p", "div", "br", "li", "tr", "td", "th", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6",
      "section", "ul", "ol", "table"}
 )  # fmt: skip
+_ENTRY_BLOCKS = _BLOCK_TAGS | {"a"}  # an entry also breaks after its link
 
 
 def _squash(s: str) -> str:
@@ -105,23 +107,7 @@ def link_density(text: str, links: set[str]) -> tuple[float, int]:
 def _entry_text(el: HtmlElement) -> str:
     """An entry on one line: its text with a blank at every block boundary and
     after the link (``标题 2023-01-01``)."""
-    parts: list[str] = []
-
-    def walk(node: HtmlElement) -> None:
-        block = node.tag in _BLOCK_TAGS or node.tag == "a"
-        if block:
-            parts.append(" ")
-        if isinstance(node.tag, str) and node.text:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if block:
-            parts.append(" ")
-
-    walk(el)
-    return _WS_RE.sub(" ", "".join(parts)).strip()
+    return _WS_RE.sub(" ", text_with_breaks(el, _ENTRY_BLOCKS, " ")).strip()
 
 
 @dataclass

@@ -13,6 +13,7 @@ import re
 from lxml.html import HtmlElement
 
 from govcrawl.extract import xpaths
+from govcrawl.extract.dom import text_with_breaks
 
 _WS_RE = re.compile(r"\s+")
 _MAX_SPAN = 100  # a rowspan/colspan beyond this is a typo (or an attack), not a table
@@ -35,23 +36,7 @@ def cell_text(cell: HtmlElement) -> str:
     """A cell's text on one line, its paragraphs (``<p>``) a blank apart."""
     if not xpaths.BLOCKS_IN_CELL(cell):
         return _WS_RE.sub(" ", cell.text_content()).strip()
-    parts: list[str] = []
-
-    def walk(node: HtmlElement) -> None:
-        block = node.tag in _CELL_BLOCKS
-        if block:
-            parts.append(" ")
-        if isinstance(node.tag, str) and node.text:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if block:
-            parts.append(" ")
-
-    walk(cell)
-    return _WS_RE.sub(" ", "".join(parts)).strip()
+    return _WS_RE.sub(" ", text_with_breaks(cell, _CELL_BLOCKS, " ")).strip()
 
 
 def is_layout_table(table: HtmlElement) -> bool:
