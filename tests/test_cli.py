@@ -123,7 +123,7 @@ def test_failing_portals_are_recorded_and_the_crawl_goes_on(
         '<li><a href="http://10.1.2.3/nb/2020.html">测试县2020年政府信息公开工作年度报告</a><span>2021-01-20</span></li>'
         "</ul></body></html>"
     ).encode("gb18030")
-    challenge = (ROOT / "tests/fixtures/extract/realpages").glob("70_*")
+    challenge = (ROOT / "tests/fixtures/realpages").glob("70_*")
     challenge_body = next(challenge).read_bytes()
     with (
         serve(

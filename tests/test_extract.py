@@ -12,7 +12,7 @@ from govcrawl.extract import Extraction, PageInput, extract_page
 from govcrawl.extract.chrome import is_chrome_line
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
-REALPAGES = FIXTURES / "realpages"
+REALPAGES = Path(__file__).parent / "fixtures" / "realpages"  # copies of shared/realpages
 SAMPLES = FIXTURES / "samples"
 
 CHROME_WORDS = (
@@ -307,7 +307,7 @@ def test_short_page_is_flagged_near_empty() -> None:
 def test_real_article_pages(
     name: str, title: str, published: date, agency: str | None, site_id: str
 ) -> None:
-    e = extract(f"realpages/{name}")
+    e = extract(f"../realpages/{name}")
     assert e.reject is None
     assert e.title == title
     assert e.published_at == published
@@ -320,7 +320,7 @@ def test_real_article_pages(
 
 
 def test_real_notice_keeps_its_signature() -> None:
-    e = extract("realpages/43_clone_lgcwsjkw_sh_gov_cn_article.html")
+    e = extract("../realpages/43_clone_lgcwsjkw_sh_gov_cn_article.html")
     assert e.text.split("\n")[-2:] == ["上海市卫生健康委员会", "2024年5月10日"]
     assert "索取号" not in e.text  # the info table is metadata, not text
     assert e.tables == []
