@@ -288,21 +288,32 @@ class Store:
     def _not_modified(
         self, session: Session, run_id: int | None, page: FetchedPage, values: dict[str, Any]
     ) -> SaveResult:
-        """A 304 to a conditional request: the document is unchanged; nothing to extract."""
-        doc = session.scalars(
-            select(Document).where(Document.url_hash == url_hash(page.url))
+        """A 304 to a conditional request: the document is unchanged; nothing to extract.
+        (Core statements, not ORM objects: a nightly re-crawl makes thousands of these.)"""
+        key = url_hash(page.url)
+        row = session.execute(
+            select(
+                Document.id,
+                Document.is_annual_report,
+                Document.report_year,
+                Document.jurisdiction_code,
+                Document.last_seen_at,
+            ).where(Document.url_hash == key)
         ).first()
-        if doc is None:
+        if row is None:
             self._log_fetch(
                 session, run_id, outcome="error", error="304 for an unknown URL", **values
             )
             return SaveResult("error")
-        doc.last_seen_at = max(doc.last_seen_at, page.fetched_at)
-        doc.gone_at = None
-        self._log_fetch(session, run_id, outcome="unchanged", document_id=doc.id, **values)
-        return SaveResult(
-            "unchanged", doc.id, doc.is_annual_report, doc.report_year, doc.jurisdiction_code
+        doc_id, is_report, year, code, last_seen = row
+        session.execute(
+            update(Document)
+            .where(Document.id == doc_id)
+            .values(last_seen_at=max(last_seen, page.fetched_at), gone_at=None)
+            .execution_options(synchronize_session=False)
         )
+        self._log_fetch(session, run_id, outcome="unchanged", document_id=doc_id, **values)
+        return SaveResult("unchanged", doc_id, is_report, year, code)
 
     def save_page(
         self,
