@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from govcrawl.db.fts import index_document
+from govcrawl.timeliness import deadline, is_department_report, on_time
 from govcrawl.db.models import Document, DocumentVersion, Jurisdiction
 from govcrawl.extract import EXTRACTOR_VERSION, Extraction, PageInput, extract_page
 from govcrawl.raw import RawError, RawRecord, default_raw_dir, read_raw
@@ -184,6 +186,9 @@ def _apply(
         doc.agency = ex.agency
         doc.is_annual_report = ex.is_annual_report
         doc.flags = list(ex.flags)
+        doc.deadline = deadline(doc.report_year, is_department_report(doc.title))
+        doc.on_time = on_time(doc.published_at, doc.deadline)
+        index_document(session, doc.id, doc.title, ex.text)
         result.versions_added += 1
 
 

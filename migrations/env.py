@@ -21,14 +21,27 @@ def run_migrations_online() -> None:
             "GOVCRAWL_DB", "sqlite:///archive.db"
         )
         engine = create_engine(url)
-    with engine.begin() as connection:
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a table (copy, drop, rename); with foreign keys
+            # enforced, dropping a referenced table fails on a populated archive.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the autobegun transaction; the pragma stays
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
+            render_as_batch=sqlite,
             compare_type=True,
         )
-        context.run_migrations()
+        with connection.begin():
+            context.run_migrations()
+        if sqlite:
+            violations = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if violations:
+                raise RuntimeError(f"migration left broken references: {violations[:5]}")
 
 
 def run_migrations_offline() -> None:

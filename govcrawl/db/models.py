@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -57,6 +58,13 @@ class Document(Base):
     gone_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: The page that linked this attachment (its normalised URL), if any.
     parent_url: Mapped[str | None] = mapped_column(Text)
+    #: The legal deadline for publishing this report, and whether it was met
+    #: (None: unknown, no publication date or year); see govcrawl/timeliness.py.
+    deadline: Mapped[date | None] = mapped_column(Date)
+    on_time: Mapped[bool | None] = mapped_column(Boolean, index=True)
+    #: A near-copy: the other report this one is (almost) the same text as.
+    near_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    similarity: Mapped[float | None] = mapped_column(Float)
 
     versions: Mapped[list[DocumentVersion]] = relationship(
         back_populates="document", order_by="DocumentVersion.id"

@@ -21,11 +21,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from govcrawl.clock import utcnow
+from govcrawl.db.fts import index_document
 from govcrawl.db.models import CrawlRun, Document, DocumentVersion, Fetch, Jurisdiction
 from govcrawl.extract.flags import wall_kind
 from govcrawl.extract.model import EXTRACTOR_VERSION
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Registry
+from govcrawl.timeliness import deadline, is_department_report, on_time
 from govcrawl.urls import BadURL, normalise_url, url_hash
 
 GONE_STATUSES = (404, 410)
@@ -459,6 +461,10 @@ class Store:
                 doc.agency = ex.agency
                 doc.is_annual_report = ex.is_annual_report
                 doc.flags = list(ex.flags)
+            due = deadline(doc.report_year, is_department_report(doc.title))
+            doc.deadline = due
+            doc.on_time = on_time(doc.published_at, due)
+            index_document(session, doc.id, doc.title, ex.text)
             session.add(
                 DocumentVersion(
                     document_id=doc.id,

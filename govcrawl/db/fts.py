@@ -1,0 +1,18 @@
+"""The full-text index (SQLite FTS5, trigram tokenizer) kept in step with each
+document's current text; PostgreSQL archives search with pg_trgm instead."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+def index_document(session: Session, document_id: int, title: str | None, body: str) -> None:
+    """(Re)index a document's title and current text, in the caller's transaction."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.execute(text("DELETE FROM document_fts WHERE rowid = :id"), {"id": document_id})
+    session.execute(
+        text("INSERT INTO document_fts (rowid, title, text) VALUES (:id, :title, :body)"),
+        {"id": document_id, "title": title or "", "body": body},
+    )
