@@ -23,10 +23,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from govcrawl.db.fts import index_document
-from govcrawl.timeliness import deadline, is_department_report, on_time
 from govcrawl.db.models import Document, DocumentVersion, Jurisdiction
 from govcrawl.extract import EXTRACTOR_VERSION, Extraction, PageInput, extract_page
 from govcrawl.raw import RawError, RawRecord, default_raw_dir, read_raw
+from govcrawl.timeliness import deadline, is_department_report, on_time
 
 #: Documents read ahead per extraction worker (bounds the bodies held in memory).
 READ_AHEAD = 4
