@@ -3,6 +3,8 @@
     govcrawl crawl [SLUG ...] [--all] [--regions-file F] [--db URL] [--allow-loopback] [--force]
     govcrawl recrawl SLUG|CODE [--force]
     govcrawl runs [--last N]
+    govcrawl search QUERY [--region SLUG|CODE] [--level L] [--province CODE] [--year Y]
+                          [--reports-only] [--limit N] [--json]
     govcrawl history URL|DOCUMENT_ID [--diff A B]
     govcrawl reextract [--region SLUG]
     govcrawl regions [--regions-file F]
@@ -50,6 +52,28 @@ def _regions_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _filter_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--region", metavar="SLUG|CODE", help="a jurisdiction and all under it")
+    parser.add_argument(
+        "--level", choices=("province", "prefecture", "county", "township", "department")
+    )
+    parser.add_argument("--province", metavar="CODE", help="province code, e.g. 150000")
+    parser.add_argument("--year", type=int, metavar="Y", help="report year")
+    parser.add_argument("--reports-only", action="store_true", help="only annual reports")
+
+
+def _filters(args: argparse.Namespace, engine: Any) -> Any:
+    from govcrawl.search import Filters, region_codes
+
+    return Filters(
+        region_codes=region_codes(engine, args.region) if args.region else None,
+        level=args.level,
+        province=args.province,
+        year=args.year,
+        reports_only=args.reports_only,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govcrawl",
@@ -86,6 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     recrawl.add_argument("--log-level", default=None, help="Scrapy log level (default WARNING)")
     _regions_arg(recrawl)
     _db_arg(recrawl)
+
+    search = sub.add_parser("search", help="full-text search (Chinese) over the archive")
+    search.add_argument("query", metavar="QUERY")
+    _filter_args(search)
+    search.add_argument("--limit", type=int, default=20, metavar="N")
+    search.add_argument("--json", action="store_true")
+    _db_arg(search)
 
     runs = sub.add_parser("runs", help="list crawl runs")
     runs.add_argument("--last", type=int, default=10, metavar="N", help="the last N runs")
@@ -182,6 +213,23 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_recrawl(args: argparse.Namespace) -> int:
     args.slugs, args.all = [args.region], False
     return cmd_crawl(args)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from govcrawl.db.engine import open_engine, upgrade
+    from govcrawl.search import SearchError, format_hits, search
+
+    engine = open_engine(_config(args).db_url)
+    upgrade(engine)
+    try:
+        hits = search(engine, args.query, _filters(args, engine), args.limit)
+    except SearchError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.json:
+        print(json.dumps([h.as_dict() for h in hits], ensure_ascii=False, indent=1))
+    else:
+        print(format_hits(hits))
+    return EXIT_OK
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
@@ -305,6 +353,7 @@ COMMANDS: dict[str, Any] = {
     "crawl": cmd_crawl,
     "recrawl": cmd_recrawl,
     "runs": cmd_runs,
+    "search": cmd_search,
     "regions": cmd_regions,
     "export": cmd_export,
     "extract": cmd_extract,
