@@ -119,7 +119,7 @@ def search(
                 ),
                 params,
             ).all()
-            return [Hit(i + 1, *row[:-1], row[-1].replace("\n", " ")) for i, row in enumerate(rows)]
+            return [_hit(i + 1, row, row[-1].replace("\n", " ")) for i, row in enumerate(rows)]
         params["like"] = (
             "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         )
@@ -137,7 +137,12 @@ def search(
     scored = sorted(
         rows, key=lambda r: (-(r[-1].count(query) + 3 * (r[4] or "").count(query)), r[0])
     )
-    return [Hit(i + 1, *row[:-1], _snippet(row[-1], query)) for i, row in enumerate(scored[:limit])]
+    return [_hit(i + 1, row, _snippet(row[-1], query)) for i, row in enumerate(scored[:limit])]
+
+
+def _hit(rank: int, row: Any, snippet: str) -> Hit:
+    doc_id, code, name, year, title, url, kind = tuple(row)[:7]
+    return Hit(rank, doc_id, code, name, year, title, url, kind, snippet)
 
 
 def _snippet(body: str, query: str) -> str:
