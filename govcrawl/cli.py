@@ -127,9 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     _regions_arg(regions)
 
     export = sub.add_parser("export", help="export documents as JSON lines or CSV")
-    export.add_argument("--format", choices=("jsonl", "csv"), required=True)
+    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), required=True)
     export.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
-    export.add_argument("--reports-only", action="store_true", help="only annual reports")
+    export.add_argument(
+        "--with-versions", action="store_true", help="one row per version, not per document"
+    )
+    _filter_args(export)
     _db_arg(export)
 
     extract = sub.add_parser("extract", help="extract one saved page")
@@ -263,16 +266,28 @@ def cmd_regions(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from govcrawl import export
     from govcrawl.db.engine import open_engine, upgrade
+    from govcrawl.search import SearchError
 
     config = _config(args)
     engine = open_engine(config.db_url)
     upgrade(engine)
+    try:
+        filters = _filters(args, engine)
+    except SearchError as exc:
+        raise UsageError(str(exc)) from exc
+    options = {"filters": filters, "with_versions": args.with_versions}
+    if args.format == "parquet" and not args.output:
+        raise UsageError("--format parquet needs -o FILE (it is a binary format)")
     if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as out:
-            count = export.write(engine, args.format, out, args.reports_only)
-        print(f"wrote {count} documents to {args.output}", file=sys.stderr)
+        mode = "wb" if args.format == "parquet" else "w"
+        encoding = None if args.format == "parquet" else "utf-8"
+        with open(
+            args.output, mode, encoding=encoding, newline=None if encoding is None else ""
+        ) as out:
+            count = export.write(engine, args.format, out, **options)
+        print(f"wrote {count} rows to {args.output}", file=sys.stderr)
     else:
-        export.write(engine, args.format, sys.stdout, args.reports_only)
+        export.write(engine, args.format, sys.stdout, **options)
     return EXIT_OK
 
 

@@ -103,3 +103,47 @@ def test_index_follows_new_versions(tmp_path: Path) -> None:
     store.save_page(run, page(URL, "本年度办理答复十二件", datetime(2026, 1, 2)), "150783")
     assert search(engine, "受理申请") == []
     assert [h.document_id for h in search(engine, "办理答复")] == [1]
+
+
+def test_exports_round_trip_with_filters(archive: str, tmp_path: Path) -> None:
+    import csv
+
+    import pyarrow.parquet as pq
+
+    from tests.conftest import query
+
+    db = Path(archive.removeprefix("sqlite:///"))
+    (total,) = query(db, "SELECT count(*) FROM document")[0]
+    jsonl = run_govcrawl("export", "--format", "jsonl", "--db", archive)
+    records = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert len(records) == total
+    parquet = tmp_path / "all.parquet"
+    out = run_govcrawl("export", "--format", "parquet", "-o", str(parquet), "--db", archive)
+    assert out.returncode == 0, out.stderr
+    table = pq.read_table(parquet)
+    assert table.num_rows == total
+    assert str(table.schema.field("published_at").type) == "date32[day]"
+    assert str(table.schema.field("flags").type) == "list<element: string>"
+    assert str(table.schema.field("on_time").type) == "bool"
+    by_hash = {r["url_hash"]: r for r in records}
+    for row in table.to_pylist():
+        mine = by_hash[row["url_hash"]]
+        assert (row["title"], row["report_year"], row["published_at"].isoformat(), row["text"]) == (
+            mine["title"], mine["report_year"], mine["published_at"], mine["text"])
+    # filters as for search
+    csv_file = tmp_path / "qz.csv"
+    out = run_govcrawl("export", "--format", "csv", "-o", str(csv_file), "--region", "qingzhen",
+                       "--year", "2013", "--reports-only", "--db", archive)
+    assert out.returncode == 0, out.stderr
+    with csv_file.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["title"], r["on_time"], r["deadline"]) for r in rows] == [
+        ("清镇市2013年政府信息公开年度报告", "1", "2014-03-31")]
+    # one row per version
+    versions = run_govcrawl("export", "--format", "jsonl", "--with-versions", "--db", archive)
+    lines = [json.loads(line) for line in versions.stdout.splitlines()]
+    (n_versions,) = query(db, "SELECT count(*) FROM document_version")[0]
+    assert len(lines) == n_versions
+    assert {"version_id", "version_fetched_at", "extractor_version", "raw_ref"} <= set(lines[0])
+    bad = run_govcrawl("export", "--format", "parquet", "--db", archive)
+    assert bad.returncode == 2 and "-o FILE" in bad.stderr
