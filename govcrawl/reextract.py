@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -255,9 +254,10 @@ def reextract(
 
 
 def database_url(args: argparse.Namespace) -> str:
-    from govcrawl.config import DEFAULT_DB
+    """`--db`, else GOVCRAWL_DB, else the default: the one settings source's answer."""
+    from govcrawl.config import Config
 
-    return getattr(args, "db", None) or os.environ.get("GOVCRAWL_DB") or DEFAULT_DB
+    return Config.from_env(db_url=getattr(args, "db", None)).db_url
 
 
 def add_command(subparsers: Any) -> None:

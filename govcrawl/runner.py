@@ -39,9 +39,8 @@ class CrawlResult:
         return 1 if self.failed else 0
 
 
-def spider_class(region: Region, settings: dict[str, object]) -> type[GovSpider]:
+def spider_class(region: Region, loader: SpiderLoader) -> type[GovSpider]:
     """The region's own spider module if it has one, else its CMS family's spider."""
-    loader = SpiderLoader.from_settings(Settings(settings))
     if region.slug in loader.list():
         cls = loader.load(region.slug)
         if issubclass(cls, GovSpider):
@@ -102,9 +101,10 @@ def _crawl(
     settings["GOVCRAWL_FORCE"] = force
     settings["GOVCRAWL_RESUME"] = resume
     process = CrawlerProcess(settings)
+    loader = SpiderLoader.from_settings(Settings(settings))  # imports spiders/ once
     crawlers = []
     for region in regions:
-        crawler = process.create_crawler(spider_class(region, settings))
+        crawler = process.create_crawler(spider_class(region, loader))
         process.crawl(crawler, region=region, name=region.slug)
         crawlers.append((region, crawler))
     try:
