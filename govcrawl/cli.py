@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govcrawl import history, reextract
+from govcrawl import coverage, history, reextract
 from govcrawl.config import DEFAULT_DB, Config, ConfigError
 from govcrawl.db.engine import DatabaseError
 from govcrawl.regions import Region, RegionsError, Registry, load_registry
@@ -154,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     history.add_command(sub)
     reextract.add_command(sub)
+    coverage.add_command(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -375,6 +376,7 @@ COMMANDS: dict[str, Any] = {
     "eval": cmd_eval,
     "history": _lookup_command(history.run_command),
     "reextract": _lookup_command(reextract.run_command),
+    "coverage": _lookup_command(coverage.run_command),
     "demo": cmd_demo,
     "db": cmd_db,
 }
