@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -123,3 +124,49 @@ class Fetch(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ReportStat(Base):
+    """One cell of a report's statistics tables (govcrawl/stats; keys in the README)."""
+
+    __tablename__ = "report_stat"
+    __table_args__ = (
+        UniqueConstraint(
+            "version_id", "table_key", "row_key", "column_key", name="uq_report_stat_cell"
+        ),
+        Index("ix_report_stat_key", "table_key", "row_key", "column_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id"))
+    table_key: Mapped[str] = mapped_column(String(24))
+    row_key: Mapped[str] = mapped_column(String(48))
+    column_key: Mapped[str] = mapped_column(String(32))
+    #: the number (integer; decimal for 万元); NULL when the cell holds none
+    value: Mapped[float | None] = mapped_column(Numeric(20, 4, asdecimal=False))
+    raw: Mapped[str] = mapped_column(Text)  # the cell as written
+    kind: Mapped[str] = mapped_column(String(8))  # number / empty / dash / slash / none / text
+    unit: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(8))  # grid / text
+
+
+class ReportStatSummary(Base):
+    """Per document version: what the statistics parser found and whether it adds up."""
+
+    __tablename__ = "report_stat_summary"
+
+    version_id: Mapped[int] = mapped_column(ForeignKey("document_version.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    parser_version: Mapped[str] = mapped_column(String(8))
+    format: Mapped[str | None] = mapped_column(String(8))  # 2021 / 2019 / old
+    cells: Mapped[int] = mapped_column(Integer)
+    checks: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    consistent: Mapped[bool | None] = mapped_column(Boolean, index=True)
+    failures: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    suspects: Mapped[list[str]] = mapped_column(JSON, default=list)
+    new_requests: Mapped[int | None] = mapped_column(Integer)
+    disclosed: Mapped[int | None] = mapped_column(Integer)
+    review_total: Mapped[int | None] = mapped_column(Integer)
+    litigation_total: Mapped[int | None] = mapped_column(Integer)
+    fees_wan_yuan: Mapped[float | None] = mapped_column(Numeric(20, 4, asdecimal=False))
