@@ -7,6 +7,7 @@
                           [--reports-only] [--limit N] [--json]
     govcrawl history URL|DOCUMENT_ID [--diff A B]
     govcrawl reextract [--region SLUG]
+    govcrawl coverage [--province CODE] [--format html|csv|png] [-o FILE] [--db URL]
     govcrawl regions [--regions-file F]
     govcrawl export --format jsonl|csv [-o FILE] [--db URL] [--reports-only]
     govcrawl extract FILE [--url URL] [--json]
