@@ -311,7 +311,7 @@ def test_png_heat_map(archive: Archive, tmp_path: Path) -> None:
     out = run_govcrawl("coverage", "-o", str(target), "--db", archive.url, "--today",
                        "2025-02-15")
     assert out.returncode == 0, out.stderr
-    assert "warning" not in out.stderr  # a CJK font was found: Chinese row labels
+    assert "govcrawl: warning" not in out.stderr  # a CJK font was found: Chinese row labels
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     image = matplotlib.image.imread(target)
     height, width = image.shape[:2]
