@@ -8,6 +8,7 @@
     govcrawl history URL|DOCUMENT_ID [--diff A B]
     govcrawl reextract [--region SLUG]
     govcrawl coverage [--province CODE] [--format html|csv|png] [-o FILE] [--db URL]
+    govcrawl serve [--db URL] [--host H] [--port N]
     govcrawl regions [--regions-file F]
     govcrawl export --format jsonl|csv [-o FILE] [--db URL] [--reports-only]
     govcrawl extract FILE [--url URL] [--json]
@@ -27,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govcrawl import coverage, history, reextract
+from govcrawl import coverage, history, reextract, serve
 from govcrawl.config import DEFAULT_DB, Config, ConfigError
 from govcrawl.db.engine import DatabaseError
 from govcrawl.regions import Region, RegionsError, Registry, load_registry
@@ -156,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_command(sub)
     reextract.add_command(sub)
     coverage.add_command(sub)
+    serve.add_command(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -378,6 +380,7 @@ COMMANDS: dict[str, Any] = {
     "history": _lookup_command(history.run_command),
     "reextract": _lookup_command(reextract.run_command),
     "coverage": _lookup_command(coverage.run_command),
+    "serve": serve.run_command,
     "demo": cmd_demo,
     "db": cmd_db,
 }
