@@ -732,7 +732,12 @@ async def _serve(ds: Any, sock: socket.socket) -> None:
     await ds.invoke_startup()
     await ds.refresh_schemas()
     config = uvicorn.Config(
-        ds.app(), log_level="warning", lifespan="on", access_log=False, workers=1
+        ds.app(),
+        log_level="warning",
+        lifespan="on",
+        access_log=False,
+        workers=1,
+        timeout_graceful_shutdown=5,  # Ctrl-C never waits on a browser's open request
     )
     await uvicorn.Server(config).serve(sockets=[sock])
 
