@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govcrawl import coverage, history, reextract, serve
+from govcrawl import coverage, history, neardup, reextract, serve
 from govcrawl.config import DEFAULT_DB, Config, ConfigError
 from govcrawl.db.engine import DatabaseError
 from govcrawl.regions import Region, RegionsError, Registry, load_registry
@@ -158,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     reextract.add_command(sub)
     coverage.add_command(sub)
     serve.add_command(sub)
+    neardup.add_command(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -381,6 +382,7 @@ COMMANDS: dict[str, Any] = {
     "reextract": _lookup_command(reextract.run_command),
     "coverage": _lookup_command(coverage.run_command),
     "serve": serve.run_command,
+    "neardup": _lookup_command(neardup.run_command),
     "demo": cmd_demo,
     "db": cmd_db,
 }

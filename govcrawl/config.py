@@ -49,6 +49,7 @@ class Config:
     wall_backoff: float = 30.0  # seconds a site is slowed to after an anti-bot wall
     chromium: str | None = None  # path of Chromium (default: `chromium` on PATH)
     max_error_rate: float = 0.5  # a region whose fetches fail more often than this failed
+    near_duplicate_threshold: float = 0.9  # similarity at which a report is a near-copy
     log_level: str = "WARNING"
     trigger: str = "manual"
     run_id: int | None = None
@@ -70,6 +71,7 @@ class Config:
         "wall_backoff": "GOVCRAWL_WALL_BACKOFF",
         "chromium": "GOVCRAWL_CHROMIUM",
         "max_error_rate": "GOVCRAWL_MAX_ERROR_RATE",
+        "near_duplicate_threshold": "GOVCRAWL_NEAR_DUPLICATE_THRESHOLD",
     }
 
     @classmethod
@@ -99,6 +101,8 @@ class Config:
             raise ConfigError("per-site concurrency must be 1 or 2 (politeness)")
         if self.download_timeout <= 0 or self.start_delay < 0 or self.max_delay <= 0:
             raise ConfigError("timeouts and delays must be positive")
+        if not 0 < self.near_duplicate_threshold <= 1:
+            raise ConfigError("the near-duplicate threshold must be in (0, 1]")
 
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)

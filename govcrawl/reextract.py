@@ -291,9 +291,18 @@ def run_command(args: argparse.Namespace) -> int:
             getattr(args, "region", None),
             extract_workers=max(1, getattr(args, "workers", 1) or 1),
         )
+        near = None
+        if result.versions_added:  # new texts (and perhaps years): recompute the near-copies
+            from govcrawl.config import Config
+            from govcrawl.neardup import update_near_duplicates
+
+            threshold = Config.from_env(db_url=db_url).near_duplicate_threshold
+            near = update_near_duplicates(engine, None, threshold)
     finally:
         engine.dispose()
     for line in result.messages:
         print(line, file=sys.stderr)
     print(result.summary())
+    if near is not None:
+        print(near.summary())
     return 0

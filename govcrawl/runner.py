@@ -13,6 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
+from govcrawl import neardup
 from govcrawl.clock import utcnow
 from govcrawl.cms import FAMILIES, GovSpider
 from govcrawl.config import Config
@@ -90,6 +91,7 @@ def run_crawl(
                 store.mark_vanished(run_id, region.slug, when)
         status = "failed" if any(s.failed for s in summaries) else "ok"
         store.finish_run(run_id, status, run_stats(summaries, store.outcome_counts(run_id)))
+        neardup.after_run(config, engine, run_id)  # the near-copies of what this run stored
         engine.dispose()
     return CrawlResult(run_id, summaries, locked, resumed)
 
