@@ -25,6 +25,7 @@ from govcrawl.db.fts import index_document
 from govcrawl.db.models import Document, DocumentVersion, Jurisdiction
 from govcrawl.extract import EXTRACTOR_VERSION, Extraction, PageInput, extract_page
 from govcrawl.raw import RawError, RawRecord, default_raw_dir, read_raw
+from govcrawl.stats.record import record_version
 from govcrawl.timeliness import deadline, is_department_report, on_time
 
 #: Documents read ahead per extraction worker (bounds the bodies held in memory).
@@ -167,17 +168,16 @@ def _apply(
         if same:  # whatever extractor_version made it: nothing to add
             result.unchanged += 1
             return
-        session.add(
-            DocumentVersion(
-                document_id=doc.id,
-                content_hash=ex.content_hash,
-                text=ex.text,
-                tables=tables,
-                raw_ref=job.raw_ref,
-                extractor_version=EXTRACTOR_VERSION,
-                fetched_at=record.fetched_at,
-            )
+        version = DocumentVersion(
+            document_id=doc.id,
+            content_hash=ex.content_hash,
+            text=ex.text,
+            tables=tables,
+            raw_ref=job.raw_ref,
+            extractor_version=EXTRACTOR_VERSION,
+            fetched_at=record.fetched_at,
         )
+        session.add(version)
         # the page did not change on the site: first/last seen and last_changed_at stay
         doc.title = ex.title
         doc.report_year = ex.report_year
@@ -188,6 +188,7 @@ def _apply(
         doc.deadline = deadline(doc.report_year, is_department_report(doc.title))
         doc.on_time = on_time(doc.published_at, doc.deadline)
         index_document(session, doc.id, doc.title, ex.text)
+        record_version(session, doc, version)  # after the flags: it sets stats_inconsistent
         result.versions_added += 1
 
 

@@ -27,6 +27,7 @@ from govcrawl.extract.flags import wall_kind
 from govcrawl.extract.model import EXTRACTOR_VERSION
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Registry
+from govcrawl.stats.record import record_version
 from govcrawl.timeliness import deadline, is_department_report, on_time
 from govcrawl.urls import BadURL, normalise_url, url_hash
 
@@ -465,17 +466,17 @@ class Store:
             doc.deadline = due
             doc.on_time = on_time(doc.published_at, due)
             index_document(session, doc.id, doc.title, ex.text)
-            session.add(
-                DocumentVersion(
-                    document_id=doc.id,
-                    content_hash=ex.content_hash,
-                    text=ex.text,
-                    tables=ex.tables,
-                    raw_ref=raw_ref,
-                    extractor_version=EXTRACTOR_VERSION,
-                    fetched_at=now,
-                )
+            version = DocumentVersion(
+                document_id=doc.id,
+                content_hash=ex.content_hash,
+                text=ex.text,
+                tables=ex.tables,
+                raw_ref=raw_ref,
+                extractor_version=EXTRACTOR_VERSION,
+                fetched_at=now,
             )
+            session.add(version)
+            record_version(session, doc, version)  # its statistics tables, checked
             self._log_fetch(session, run_id, outcome=outcome, document_id=doc.id, **fetch_values)
             return SaveResult(
                 outcome, doc.id, doc.is_annual_report, doc.report_year, doc.jurisdiction_code

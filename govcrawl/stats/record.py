@@ -1,0 +1,157 @@
+"""The statistics in the archive: ``report_stat`` cells and a ``report_stat_summary`` row
+per document version, written in the transaction that stores the version (the store,
+``govcrawl reextract``), or rebuilt from the stored text and tables
+(``govcrawl stats --rebuild``: versions stored before migration 0005, or after a parser
+change). The document gets the flag ``stats_inconsistent`` while its current version's
+tables do not add up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from govcrawl.db.models import Document, DocumentVersion, ReportStat, ReportStatSummary
+from govcrawl.stats.cells import Number
+from govcrawl.stats.report import PARSER_VERSION, STATS_INCONSISTENT, ReportStats, parse_report
+
+REBUILD_BATCH = 200  # versions per transaction
+
+
+def _db_integer(value: Number | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else None
+    return value
+
+
+def write_stats(session: Session, document_id: int, version_id: int, stats: ReportStats) -> None:
+    """Replace the version's cells and summary with these (in the caller's transaction)."""
+    session.execute(delete(ReportStat).where(ReportStat.version_id == version_id))
+    session.execute(delete(ReportStatSummary).where(ReportStatSummary.version_id == version_id))
+    rows: list[dict[str, Any]] = [
+        {
+            "version_id": version_id,
+            "table_key": cell.table,
+            "row_key": cell.row,
+            "column_key": cell.column,
+            "value": cell.reading.value,
+            "raw": cell.reading.raw,
+            "kind": cell.reading.kind,
+            "unit": cell.unit,
+            "source": cell.source,
+        }
+        for cell in stats.cells
+    ]
+    if rows:
+        session.execute(insert(ReportStat), rows)
+    headline = stats.headline()
+    session.execute(
+        insert(ReportStatSummary).values(
+            version_id=version_id,
+            document_id=document_id,
+            parser_version=PARSER_VERSION,
+            format=stats.format,
+            cells=len(stats.cells),
+            checks=stats.result.run,
+            failed=len(stats.result.failures),
+            consistent=stats.result.consistent,
+            failures=[f.as_dict() for f in stats.result.failures],
+            suspects=stats.result.suspects,
+            new_requests=_db_integer(headline["new_requests"]),
+            disclosed=_db_integer(headline["disclosed"]),
+            review_total=_db_integer(headline["review_total"]),
+            litigation_total=_db_integer(headline["litigation_total"]),
+            fees_wan_yuan=headline["fees_wan_yuan"],
+        )
+    )
+
+
+def flagged(flags: list[str] | None, inconsistent: bool) -> list[str]:
+    """The document's flags with ``stats_inconsistent`` set or cleared."""
+    out = [f for f in (flags or []) if f != STATS_INCONSISTENT]
+    if inconsistent:
+        out.append(STATS_INCONSISTENT)
+    return out
+
+
+def record_version(session: Session, document: Document, version: DocumentVersion) -> ReportStats:
+    """Parse and store the statistics of a version just added to the session (it is the
+    document's current version: the document's flag follows it)."""
+    session.flush()  # the version's id
+    stats = parse_report(version.text, version.tables)
+    write_stats(session, document.id, version.id, stats)
+    flags = flagged(document.flags, bool(stats.result.failures))
+    if flags != list(document.flags or []):
+        document.flags = flags
+    return stats
+
+
+@dataclass
+class RebuildResult:
+    versions: int = 0
+    cells: int = 0
+    documents_flagged: int = 0  # documents whose current version does not add up
+
+    def summary(self) -> str:
+        return (
+            f"statistics rebuilt for {self.versions} versions: {self.cells} cells; "
+            f"{self.documents_flagged} reports flagged {STATS_INCONSISTENT}"
+        )
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def rebuild(engine: Engine, codes: tuple[str, ...] | None = None) -> RebuildResult:
+    """Parse every version (of documents in `codes`, if given) again from its stored
+    text and tables; set or clear each document's flag from its current version."""
+    result = RebuildResult()
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    query = select(DocumentVersion.id).join(Document, Document.id == DocumentVersion.document_id)
+    if codes is not None:
+        query = query.where(Document.jurisdiction_code.in_(codes))
+    with sessions() as session:
+        version_ids = list(session.scalars(query.order_by(DocumentVersion.id)))
+    for chunk in _chunks(version_ids, REBUILD_BATCH):
+        with sessions.begin() as session:
+            rows = session.execute(
+                select(
+                    DocumentVersion.id,
+                    DocumentVersion.document_id,
+                    DocumentVersion.text,
+                    DocumentVersion.tables,
+                ).where(DocumentVersion.id.in_(chunk))
+            ).all()
+            for version_id, document_id, text, tables in rows:
+                stats = parse_report(text, tables)
+                write_stats(session, document_id, version_id, stats)
+                result.versions += 1
+                result.cells += len(stats.cells)
+    latest = (
+        select(func.max(DocumentVersion.id).label("version_id"))
+        .group_by(DocumentVersion.document_id)
+        .subquery()
+    )
+    with sessions.begin() as session:
+        current = (
+            select(Document, ReportStatSummary.failed)
+            .join(ReportStatSummary, ReportStatSummary.document_id == Document.id)
+            .where(ReportStatSummary.version_id.in_(select(latest.c.version_id)))
+        )
+        if codes is not None:
+            current = current.where(Document.jurisdiction_code.in_(codes))
+        docs = session.execute(current).all()
+        for doc, failed in docs:
+            flags = flagged(doc.flags, bool(failed))
+            if flags != list(doc.flags or []):
+                doc.flags = flags
+            result.documents_flagged += bool(failed)
+    return result
