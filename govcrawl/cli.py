@@ -7,6 +7,7 @@
                           [--reports-only] [--limit N] [--json]
     govcrawl history URL|DOCUMENT_ID [--diff A B]
     govcrawl reextract [--region SLUG]
+    govcrawl stats [--region SLUG|CODE] [--year Y] [--format table|csv|json] [--db URL] [--rebuild]
     govcrawl coverage [--province CODE] [--format html|csv|png] [-o FILE] [--db URL]
     govcrawl serve [--db URL] [--host H] [--port N]
     govcrawl regions [--regions-file F]
@@ -32,6 +33,7 @@ from govcrawl import coverage, history, neardup, reextract, serve
 from govcrawl.config import DEFAULT_DB, Config, ConfigError
 from govcrawl.db.engine import DatabaseError
 from govcrawl.regions import Region, RegionsError, Registry, load_registry
+from govcrawl.stats import cli as stats
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -156,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     history.add_command(sub)
     reextract.add_command(sub)
+    stats.add_command(sub)
     coverage.add_command(sub)
     serve.add_command(sub)
     neardup.add_command(sub)
@@ -380,6 +383,7 @@ COMMANDS: dict[str, Any] = {
     "eval": cmd_eval,
     "history": _lookup_command(history.run_command),
     "reextract": _lookup_command(reextract.run_command),
+    "stats": _lookup_command(stats.run_command),
     "coverage": _lookup_command(coverage.run_command),
     "serve": serve.run_command,
     "neardup": _lookup_command(neardup.run_command),
