@@ -338,3 +338,13 @@ def test_reextract_records_the_statistics_of_the_versions_it_adds(
     assert query(copy.db, "SELECT flags FROM document WHERE id = ?", doc) == [
         (f'["{STATS_INCONSISTENT}"]',)
     ]
+
+
+def test_the_readmes_year_over_year_query_runs(archive: Archive) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Statistics tables", 1)[1].split("\n## ", 1)[0]
+    sql = section.split("```sql", 1)[1].split("```", 1)[0]
+    rows = query(archive.db, sql)
+    full = query(archive.db, YEAR_OVER_YEAR_SQL)
+    assert [r[:3] for r in rows] == [(r[0], r[2], r[5]) for r in full]
+    assert [r[3:] for r in rows] == [(r[4], r[6]) for r in full]

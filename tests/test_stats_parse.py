@@ -388,3 +388,18 @@ def test_the_cumulative_column_is_not_taken_for_the_years_figure() -> None:
 def test_no_tables_no_cells() -> None:
     stats = parse_report("本年度未收到政府信息公开申请。全年未发生行政复议、行政诉讼。", [])
     assert stats.cells == [] and stats.format is None and stats.check_label == "no tables"
+
+
+def _readme_section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme.split("## Statistics tables", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_documents_every_key() -> None:
+    section = _readme_section()
+    for table, rows in keys.ROWS.items():
+        assert f"`{table}`" in section
+        for key in (*rows, *keys.COLUMNS[table]):
+            assert f"| `{key.key}` | {key.label} |" in section, (table, key.key)
+    for _, table, row, column in keys.OLD_ROWS:
+        assert f"`{table}/{row}" in section, (table, row, column)
