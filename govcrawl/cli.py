@@ -9,6 +9,7 @@
     govcrawl reextract [--region SLUG]
     govcrawl stats [--region SLUG|CODE] [--year Y] [--format table|csv|json] [--db URL] [--rebuild]
     govcrawl coverage [--province CODE] [--format html|csv|png] [-o FILE] [--db URL]
+    govcrawl neardup [--threshold F] [--year Y] [--json] [--db URL]
     govcrawl serve [--db URL] [--host H] [--port N]
     govcrawl regions [--regions-file F]
     govcrawl export --format jsonl|csv [-o FILE] [--db URL] [--reports-only]
@@ -160,8 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     reextract.add_command(sub)
     stats.add_command(sub)
     coverage.add_command(sub)
-    serve.add_command(sub)
     neardup.add_command(sub)
+    serve.add_command(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -385,8 +386,8 @@ COMMANDS: dict[str, Any] = {
     "reextract": _lookup_command(reextract.run_command),
     "stats": _lookup_command(stats.run_command),
     "coverage": _lookup_command(coverage.run_command),
-    "serve": serve.run_command,
     "neardup": _lookup_command(neardup.run_command),
+    "serve": serve.run_command,
     "demo": cmd_demo,
     "db": cmd_db,
 }
