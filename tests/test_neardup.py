@@ -319,3 +319,8 @@ def test_demo_crawl_flags_no_genuinely_different_report(
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == "no near-duplicate reports (similarity >= 0.9)"
     assert " 0 rows updated" in again.stderr
+    # a re-crawl that stores nothing new leaves the near-copies alone
+    recrawl = run_govcrawl("crawl", *slugs, "--regions-file", str(regions), "--db",
+                           f"sqlite:///{db}", "--allow-loopback")
+    assert recrawl.returncode == 0, recrawl.stderr[-2000:]
+    assert "near-duplicates: " not in recrawl.stderr
