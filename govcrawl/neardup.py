@@ -301,6 +301,7 @@ class _Pairs:
         self.count = 0
 
     def add(self, a: int, b: int, value: float) -> None:
+        value = round(value, 4)  # as stored: the flag agrees with the value shown
         self.of[a].append((b, value))
         self.of[b].append((a, value))
         self.count += 1
@@ -409,7 +410,7 @@ def update_near_duplicates(
         if report.year not in target:
             continue
         other_id, value = _choose(index, reports, pairs, threshold)
-        desired[report.id] = (other_id, None if value is None else round(value, 4))
+        desired[report.id] = (other_id, value)
         if other_id is not None:
             result.flagged += 1
     with Session(engine) as session, session.begin():
