@@ -403,3 +403,16 @@ def test_the_readme_documents_every_key() -> None:
             assert f"| `{key.key}` | {key.label} |" in section, (table, key.key)
     for _, table, row, column in keys.OLD_ROWS:
         assert f"`{table}/{row}" in section, (table, row, column)
+
+
+def test_the_datasette_metadata_describes_every_column_of_the_statistics_tables() -> None:
+    from govcrawl.db.models import Base
+    from govcrawl.stats.metadata import STATS_CANNED_QUERIES, STATS_TABLES
+
+    for name, doc in STATS_TABLES.items():
+        columns = {c.name for c in Base.metadata.tables[name].columns}
+        assert set(doc["columns"]) == columns, name
+        assert all(len(text) > 8 for text in doc["columns"].values()), name
+        assert doc["title"] and doc["description"]
+    for query_name, canned in STATS_CANNED_QUERIES.items():
+        assert set(canned) == {"title", "description", "sql"}, query_name

@@ -22,7 +22,7 @@ STATS_TABLES: dict[str, dict[str, Any]] = {
             "(kind), never turned into 0."
         ),
         "columns": {
-            "id": "row id",
+            "id": "row id of the cell",
             "version_id": "the document_version the cell was read from",
             "table_key": "proactive (二), requests (三), review_litigation (四), "
             "legacy (old-format rows with no 2021 equivalent)",
