@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from govcrawl.extract.model import Extraction
+
+if TYPE_CHECKING:
+    from govcrawl.stats.record import StatRows
 
 
 @dataclass
@@ -35,6 +39,7 @@ class FetchedPage:
     attachments: list[str] = field(default_factory=list)  # report files it links (附件)
     parent_url: str | None = None  # the page that linked this attachment
     extraction: Extraction | None = None  # filled in by the extraction pipeline
+    stats: StatRows | None = None  # an annual report's statistics, parsed with it
     extract_error: str | None = None
 
 

@@ -18,13 +18,17 @@ from scrapy.crawler import Crawler
 
 from govcrawl.db.engine import open_engine, upgrade
 from govcrawl.db.store import SaveResult, Store
-from govcrawl.extract import Extraction, PageInput, extract_page
+from govcrawl.extract.model import PageInput
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.raw import RawArchive, default_raw_dir
 from govcrawl.regions import Region, load_registry
+from govcrawl.worker import process_page
 
 logger = logging.getLogger(__name__)
 EXTRACT_TIMEOUT = 120.0
+#: 304s are written in batches of at most this many, at most this many seconds late.
+UNCHANGED_BATCH = 200
+UNCHANGED_DELAY = 0.25
 
 _pools: dict[int, ProcessPoolExecutor] = {}
 _writers: dict[str, tuple[Store, ThreadPoolExecutor]] = {}
@@ -37,7 +41,7 @@ def extraction_pool(workers: int) -> ProcessPoolExecutor:
     pool = _pools.get(workers)
     if pool is None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["govcrawl.extract"])
+        context.set_forkserver_preload(["govcrawl.worker"])
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         _pools[workers] = pool
     return pool
@@ -106,9 +110,8 @@ class ExtractPipeline:
         for attempt in (1, 2):
             pool = extraction_pool(self.workers)
             try:
-                future = loop.run_in_executor(pool, extract_page, job)
-                result: Extraction = await asyncio.wait_for(future, EXTRACT_TIMEOUT)
-                item.extraction = result
+                future = loop.run_in_executor(pool, process_page, job)
+                item.extraction, item.stats = await asyncio.wait_for(future, EXTRACT_TIMEOUT)
                 return item
             except BrokenProcessPool:
                 logger.error("extraction worker died on %s; restarting the pool", item.url)
@@ -140,6 +143,10 @@ class StorePipeline:
         self.owns_run = False
         self.report_docs: set[int] = set()
         self.years: set[int] = set()
+        # 304s waiting for their batch write, the batch timer, and batches being written
+        self._unchanged: list[FetchedPage] = []
+        self._unchanged_timer: asyncio.TimerHandle | None = None
+        self._unchanged_writes: set[asyncio.Future[Any]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -163,6 +170,9 @@ class StorePipeline:
             self.owns_run = True
 
     async def close_spider(self) -> None:
+        self._flush_unchanged()
+        if self._unchanged_writes:
+            await asyncio.gather(*self._unchanged_writes, return_exceptions=True)
         if self.owns_run and self.run_id is not None:
             archive = _raw.pop((self.db_url, self.run_id), None)
             if archive is not None:
@@ -205,6 +215,8 @@ class StorePipeline:
                 self._inc(f"listing_error/{item.outcome}")
             else:
                 self._inc(f"skipped/{item.outcome}")
+        elif isinstance(item, FetchedPage) and item.status == 304:
+            self._queue_unchanged(item)
         elif isinstance(item, FetchedPage):
             region = getattr(self.crawler.spider, "region", None)
             code = self._jurisdiction(item, region)
@@ -215,6 +227,42 @@ class StorePipeline:
             self._tally(result)
             item.body = b""  # keep memory flat: the body is archived now
         return item
+
+    # -- 304s: nothing to extract or keep; written in batches ---------------------------
+    # A nightly re-crawl is mostly 304s; one transaction each would be most of its CPU.
+    # A batch not yet written when the crawl is killed is fetched again on resume.
+    def _queue_unchanged(self, item: FetchedPage) -> None:
+        self._unchanged.append(item)
+        if len(self._unchanged) >= UNCHANGED_BATCH:
+            self._flush_unchanged()
+        elif self._unchanged_timer is None:
+            loop = asyncio.get_running_loop()
+            self._unchanged_timer = loop.call_later(UNCHANGED_DELAY, self._flush_unchanged)
+
+    def _flush_unchanged(self) -> None:
+        if self._unchanged_timer is not None:
+            self._unchanged_timer.cancel()
+            self._unchanged_timer = None
+        batch, self._unchanged = self._unchanged, []
+        if not batch:
+            return
+        write = asyncio.ensure_future(self._write(self.store.save_unchanged, self.run_id, batch))
+        self._unchanged_writes.add(write)
+        write.add_done_callback(lambda done: self._unchanged_written(done, batch))
+
+    def _unchanged_written(self, done: asyncio.Future[Any], batch: list[FetchedPage]) -> None:
+        self._unchanged_writes.discard(done)
+        if done.cancelled():
+            return
+        exc = done.exception()
+        if exc is not None:
+            logger.error("could not record %d unchanged pages (%s: %s); they are fetched "
+                         "again next run", len(batch), type(exc).__name__, exc)
+            self._inc("outcome/error", len(batch))
+            self._inc("skipped/error", len(batch))
+            return
+        for result in done.result():
+            self._tally(result)
 
     def _keep_raw(self, page: FetchedPage, region: Region | None) -> str | None:
         """The response as fetched, in this run's WARC file (on the writer thread)."""

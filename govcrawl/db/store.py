@@ -14,9 +14,9 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -132,13 +132,31 @@ class Store:
             )
 
     # -- fetch log ------------------------------------------------------------
-    def _log_fetch(self, session: Session, run_id: int | None, **values: Any) -> None:
+    @staticmethod
+    def _fetch_row(run_id: int | None, values: dict[str, Any]) -> dict[str, Any]:
         with contextlib.suppress(BadURL):  # else logged as given, hashed raw
             values["url"] = normalise_url(values["url"])
         values["url_hash"] = hashlib.sha256(values["url"].encode("utf-8")).hexdigest()
         values["crawl_run_id"] = run_id
-        stmt = _insert(session, Fetch).values(**values)
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["crawl_run_id", "url_hash"]))
+        return values
+
+    def _log_fetch(self, session: Session, run_id: int | None, **values: Any) -> None:
+        self._log_fetches(session, [self._fetch_row(run_id, values)])
+
+    @staticmethod
+    def _log_fetches(session: Session, rows: list[dict[str, Any]]) -> None:
+        """Fetch rows (from `_fetch_row`), one statement; a row this run already has stays."""
+        if not rows:
+            return
+        stmt = _insert(session, Fetch).on_conflict_do_nothing(
+            index_elements=["crawl_run_id", "url_hash"]
+        )
+        if len(rows) == 1:
+            session.execute(stmt.values(**rows[0]))
+            return
+        # executemany wants the same keys in every row
+        keys = {key for row in rows for key in row}
+        session.execute(stmt, [{key: row.get(key) for key in keys} for row in rows])
 
     def save_listing(self, run_id: int | None, item: ListingVisited) -> None:
         with self.sessions.begin() as session:
@@ -288,35 +306,69 @@ class Store:
         return None
 
     # -- documents ------------------------------------------------------------
+    @staticmethod
+    def _fetch_values(page: FetchedPage) -> dict[str, Any]:
+        return {
+            "url": page.url,
+            "region_slug": page.region_slug,
+            "http_status": page.status,
+            "etag": page.etag,
+            "last_modified": page.last_modified,
+            "bytes": len(page.body),
+            "elapsed_ms": page.elapsed_ms,
+            "fetched_at": page.fetched_at,
+        }
+
+    def save_unchanged(self, run_id: int | None, pages: list[FetchedPage]) -> list[SaveResult]:
+        """304s to conditional requests, many in one transaction (a nightly re-crawl
+        makes thousands): an ``unchanged`` fetch each, nothing extracted, and the
+        document's ``last_seen_at`` moved on. Results in the order of `pages`."""
+        with self.sessions.begin() as session:
+            return self._not_modified(session, run_id, pages)
+
     def _not_modified(
-        self, session: Session, run_id: int | None, page: FetchedPage, values: dict[str, Any]
-    ) -> SaveResult:
-        """A 304 to a conditional request: the document is unchanged; nothing to extract.
-        (Core statements, not ORM objects: a nightly re-crawl makes thousands of these.)"""
-        key = url_hash(page.url)
-        row = session.execute(
-            select(
-                Document.id,
-                Document.is_annual_report,
-                Document.report_year,
-                Document.jurisdiction_code,
-                Document.last_seen_at,
-            ).where(Document.url_hash == key)
-        ).first()
-        if row is None:
-            self._log_fetch(
-                session, run_id, outcome="error", error="304 for an unknown URL", **values
+        self, session: Session, run_id: int | None, pages: list[FetchedPage]
+    ) -> list[SaveResult]:
+        keys = [url_hash(page.url) for page in pages]
+        known: dict[str, Any] = {}
+        for start in range(0, len(keys), 500):  # bound the IN list
+            rows = session.execute(
+                select(
+                    Document.url_hash,
+                    Document.id,
+                    Document.is_annual_report,
+                    Document.report_year,
+                    Document.jurisdiction_code,
+                    Document.last_seen_at,
+                ).where(Document.url_hash.in_(keys[start : start + 500]))
             )
-            return SaveResult("error")
-        doc_id, is_report, year, code, last_seen = row
-        session.execute(
-            update(Document)
-            .where(Document.id == doc_id)
-            .values(last_seen_at=max(last_seen, page.fetched_at), gone_at=None)
-            .execution_options(synchronize_session=False)
-        )
-        self._log_fetch(session, run_id, outcome="unchanged", document_id=doc_id, **values)
-        return SaveResult("unchanged", doc_id, is_report, year, code)
+            known.update((row[0], row) for row in rows)
+        seen: dict[int, datetime] = {}
+        fetches: list[dict[str, Any]] = []
+        results: list[SaveResult] = []
+        for page, key in zip(pages, keys, strict=True):
+            values = self._fetch_values(page)
+            row = known.get(key)
+            if row is None:
+                values.update(outcome="error", error="304 for an unknown URL")
+                fetches.append(self._fetch_row(run_id, values))
+                results.append(SaveResult("error"))
+                continue
+            _, doc_id, is_report, year, code, last_seen = row
+            seen[doc_id] = max(seen.get(doc_id, last_seen), page.fetched_at)
+            values.update(outcome="unchanged", document_id=doc_id)
+            fetches.append(self._fetch_row(run_id, values))
+            results.append(SaveResult("unchanged", doc_id, is_report, year, code))
+        if seen:
+            table = cast(Table, Document.__table__)
+            session.connection().execute(
+                update(table)
+                .where(table.c.id == bindparam("doc_id"))
+                .values(last_seen_at=bindparam("seen"), gone_at=None),
+                [{"doc_id": doc_id, "seen": when} for doc_id, when in seen.items()],
+            )
+        self._log_fetches(session, fetches)
+        return results
 
     def save_page(
         self,
@@ -327,19 +379,10 @@ class Store:
     ) -> SaveResult:
         """Archive one fetched page in one transaction and say what happened to it."""
         ex = page.extraction
-        fetch_values: dict[str, Any] = {
-            "url": page.url,
-            "region_slug": page.region_slug,
-            "http_status": page.status,
-            "etag": page.etag,
-            "last_modified": page.last_modified,
-            "bytes": len(page.body),
-            "elapsed_ms": page.elapsed_ms,
-            "fetched_at": page.fetched_at,
-        }
+        fetch_values = self._fetch_values(page)
         with self.sessions.begin() as session:
             if page.status == 304:
-                return self._not_modified(session, run_id, page, fetch_values)
+                return self._not_modified(session, run_id, [page])[0]
             if ex is None or page.extract_error:
                 outcome = "extract_error"
                 self._log_fetch(
@@ -476,7 +519,7 @@ class Store:
                 fetched_at=now,
             )
             session.add(version)
-            record_version(session, doc, version)  # its statistics tables, checked
+            record_version(session, doc, version, page.stats)  # its statistics tables, checked
             self._log_fetch(session, run_id, outcome=outcome, document_id=doc.id, **fetch_values)
             return SaveResult(
                 outcome, doc.id, doc.is_annual_report, doc.report_year, doc.jurisdiction_code
