@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from govcrawl.fetch.safety import refusal, resolve
 
@@ -69,25 +69,43 @@ def playwright_settings(chromium: str | None, timeout_s: float) -> dict[str, Any
     }
 
 
-class LazyPlaywrightDownloadHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
-    """scrapy-playwright's handler, but Playwright (a Node driver process) starts on the
-    first request that needs a browser, not with every crawler: a crawl of a hundred
-    regions that need no browser starts none."""
+class LazyPlaywrightDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler for plain requests; requests marked by ``browser_meta()``
+    go to scrapy-playwright's handler, which is built, and Playwright (a Node driver
+    process) started, on the first of them: a crawl of a hundred regions that need no
+    browser neither imports nor starts it, and plain requests pay nothing for it."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        crawler.signals.disconnect(self._maybe_launch_in_thread, signals.engine_started)
-        self._started = False
+        self._browser: Any = None
         self._start_lock = asyncio.Lock()
 
+    async def _browser_handler(self) -> Any:
+        async with self._start_lock:
+            if self._browser is None:
+                from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+                handler = ScrapyPlaywrightDownloadHandler(self.crawler)
+                # It waits for engine_started to launch; that has passed: launch now.
+                self.crawler.signals.disconnect(
+                    handler._maybe_launch_in_thread, signals.engine_started
+                )
+                await handler._launch()
+                self._browser = handler
+        return self._browser
+
     async def download_request(self, request: Request) -> Response:
-        if request.meta.get("playwright") and not self._started:
-            async with self._start_lock:
-                if not self._started:
-                    await self._launch()
-                    self._started = True
+        if request.meta.get("playwright"):
+            handler = await self._browser_handler()
+            browser_response: Response = await handler.download_request(request)
+            return browser_response
         response: Response = await super().download_request(request)
         return response
+
+    async def close(self) -> None:
+        await super().close()
+        if self._browser is not None:
+            await self._browser.close()
 
 
 _allow_loopback = False
