@@ -479,11 +479,15 @@ def _session(sid: int) -> list[int]:
     return out
 
 
-def run_crawl(regions_file: Path, db: Path, log_dir: Path, timeout: float) -> dict[str, Any]:
+def run_crawl(regions_file: Path, db: Path, log_dir: Path, timeout: float,
+              profile: Path | None = None) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCRAWL_")}
     env.update(CRAWL_ENV)
     cmd = [sys.executable, "-m", "govcrawl", "crawl", "--all", "--regions-file",
            str(regions_file), "--db", f"sqlite:///{db}", "--allow-loopback"]
+    if profile is not None:  # py-spy's collapsed stacks of the main process
+        cmd = [str(Path(sys.executable).with_name("py-spy")), "record", "--gil", "--format", "raw", "--rate", "200", "-o", str(profile),
+               "--", *cmd]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(log_dir / "crawl.stdout", "wb") as out, open(log_dir / "crawl.stderr", "wb") as err:
         start = time.perf_counter()
@@ -533,8 +537,8 @@ def run_crawl(regions_file: Path, db: Path, log_dir: Path, timeout: float) -> di
     }
 
 
-def recrawl(regions_file: Path, workdir: Path, timeout: float, first: dict[str, Any]
-            ) -> dict[str, Any]:
+def recrawl(regions_file: Path, workdir: Path, timeout: float, first: dict[str, Any],
+            profile: Path | None = None) -> dict[str, Any]:
     """The same crawl again over the unchanged portal: what it costs beside the first."""
     db = workdir / "bench.db"
 
@@ -546,7 +550,7 @@ def recrawl(regions_file: Path, workdir: Path, timeout: float, first: dict[str, 
             con.close()
 
     versions_before = count("SELECT count(*) FROM document_version")
-    second = run_crawl(regions_file, db, workdir, timeout)
+    second = run_crawl(regions_file, db, workdir, timeout, profile)
     new_versions = count("SELECT count(*) FROM document_version") - versions_before
     runs = count("SELECT max(id) FROM crawl_run")
     fetches_first = count("SELECT count(*) FROM fetch WHERE crawl_run_id = 1")
@@ -563,6 +567,9 @@ def recrawl(regions_file: Path, workdir: Path, timeout: float, first: dict[str, 
         f"  requests recorded {fetches_second} vs {fetches_first}; "
         f"{not_modified} answered 304 Not Modified (conditional requests)",
         f"  new versions: {new_versions}; exit {second['exit_code']}",
+        "  CPU by process, first vs second: " + ", ".join(
+            f"{role} {first['cpu_s'].get(role, 0):.1f}s vs {second['cpu_s'].get(role, 0):.1f}s"
+            for role in sorted(set(first["cpu_s"]) | set(second["cpu_s"]))),
     ]
     return {"second": second, "new_versions": new_versions, "lines": lines,
             "cpu_fraction": cpu_second / cpu_first}
@@ -632,6 +639,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--recrawl", action="store_true",
                         help="crawl the unchanged portal a second time and compare CPU, "
                              "requests and new versions with the first crawl")
+    parser.add_argument("--profile-recrawl", type=Path, metavar="FILE",
+                        help="run the re-crawl under py-spy; collapsed stacks to FILE")
     parser.add_argument("--crawl-only", action="store_true",
                         help="measure (a) only, not the one-process extraction rates")
     args = parser.parse_args(argv)
@@ -675,7 +684,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"crawl done in {crawl['wall_s']:.1f}s (exit {crawl['exit_code']}); "
             f"archive: {archive['reports']} reports")
         if args.recrawl:
-            recrawl_figures = recrawl(regions_file, workdir, args.timeout, crawl)
+            recrawl_figures = recrawl(regions_file, workdir, args.timeout, crawl,
+                                      args.profile_recrawl)
             for line in recrawl_figures["lines"]:
                 print(line)
             if args.crawl_only:
