@@ -36,6 +36,7 @@ from typing import Any
 from govcrawl import __version__
 from govcrawl.config import ConfigError
 from govcrawl.db.engine import DatabaseError
+from govcrawl.stats.metadata import STATS_CANNED_QUERIES, STATS_TABLES
 
 #: The database's name in Datasette's URLs (``/archive/document``), whatever the file is called.
 DATABASE = "archive"
@@ -119,7 +120,7 @@ TABLES: dict[str, TableDoc] = {
             "agency": "publishing agency (来源 / ContentSource / signature)",
             "is_annual_report": "classified as an annual report (1 yes, 0 no)",
             "flags": "quality flags: spam_injection, placeholder_text, near_empty, "
-            "no_text_layer, truncated (a JSON list)",
+            "no_text_layer, truncated, stats_inconsistent (a JSON list)",
             "first_seen_at": "when the crawler first saw it (UTC)",
             "last_seen_at": "when the crawler last saw it (UTC)",
             "last_changed_at": "when its text last changed on the site (UTC); empty if never",
@@ -211,52 +212,17 @@ TABLES: dict[str, TableDoc] = {
         },
         extra={"facets": ["outcome", "region_slug", "crawl_run_id"]},
     ),
-    "report_stat": TableDoc(
-        title="Report statistics cells",
-        description=(
-            "One row per cell of a report version's statistics tables (二 主动公开, 三 申请, "
-            "四 复议诉讼; old-format 附表), addressed table/row/column by stable keys "
-            "(govcrawl/stats/keys.py), e.g. requests/new/total."
-        ),
-        columns={
-            "id": "the cell's number",
-            "version_id": "the document version it was read from (document_version.id)",
-            "table_key": "the table: proactive, requests, review_litigation or legacy",
-            "row_key": "the row's key (e.g. new, disclosed, review)",
-            "column_key": "the column's key (e.g. total, natural_person, amount_wan_yuan)",
-            "value": "the number; empty when the cell holds none (a dash, a slash, text)",
-            "raw": "the cell as written in the report",
-            "kind": "number, empty, dash, slash, none or text",
-            "unit": "the unit the table states for it, if any (e.g. 万元)",
-            "source": "where it was read: grid (a table) or text (table lines in the text)",
-        },
-        extra={"facets": ["table_key", "kind", "source"]},
-    ),
-    "report_stat_summary": TableDoc(
-        title="Report statistics summaries",
-        description=(
-            "One row per parsed report version: the table format found, headline figures, "
-            "and whether the tables add up (the arithmetic checks of govcrawl/stats/checks.py)."
-        ),
-        columns={
-            "version_id": "the document version (document_version.id)",
-            "document_id": "its document (document.id)",
-            "parser_version": "the statistics parser that read it",
-            "format": "2021, 2019 or old (the pre-2019 附表); empty when no table was found",
-            "cells": "how many cells were read",
-            "checks": "how many arithmetic checks ran",
-            "failed": "how many of them failed",
-            "consistent": "every check passed (1), some failed (0); empty when none ran",
-            "failures": "the failed checks: check, where, expected, found, cells (JSON)",
-            "suspects": "cells shared by two or more failures, the likely wrong ones (JSON)",
-            "new_requests": "requests received this year (requests/new/total)",
-            "disclosed": "requests answered with disclosure (requests/disclosed/total)",
-            "review_total": "administrative reconsiderations (review_litigation/review/total)",
-            "litigation_total": "administrative litigation cases",
-            "fees_wan_yuan": "administrative fees collected, 万元 (proactive/fees/amount_wan_yuan)",
-        },
-        extra={"facets": ["format", "consistent"]},
-    ),
+    # the statistics tables: described where they are parsed (govcrawl/stats/metadata.py)
+    **{
+        name: TableDoc(
+            title=doc["title"],
+            description=doc["description"],
+            columns=dict(doc["columns"]),
+            extra={key: value for key, value in doc.items()
+                   if key not in ("title", "description", "columns")},
+        )
+        for name, doc in STATS_TABLES.items()
+    },
     "document_fts": TableDoc(
         title="Full-text index",
         description=(
@@ -455,6 +421,7 @@ def metadata(source: str | None = None) -> dict[str, Any]:
         name: {"title": q.title, "description": q.description, "sql": q.sql}
         for name, q in QUERIES.items()
     }
+    queries.update({name: dict(q) for name, q in STATS_CANNED_QUERIES.items()})
     return {
         "title": "govcrawl archive",
         "description": (

@@ -159,6 +159,28 @@ def test_every_canned_query_runs_with_its_form_left_empty(archive: Path) -> None
     assert sum(bool(r["rows"]) for r in results) == len(QUERIES) - 2  # not the two searches
 
 
+def test_statistics_queries_are_served_and_agree_with_the_archive(archive: Path) -> None:
+    from govcrawl.stats.metadata import STATS_CANNED_QUERIES
+
+    served = get_json(archive, f"/{DATABASE}.json")[0]
+    names = {q["name"] for q in served["queries"]}
+    assert set(STATS_CANNED_QUERIES) <= names
+    rows = canned(archive, "report_statistics")
+    con = sqlite3.connect(f"file:{archive}?mode=ro", uri=True)
+    try:
+        parsed = {r[0] for r in con.execute(
+            "SELECT d.id FROM document d JOIN report_stat_summary s ON s.version_id = "
+            "(SELECT max(id) FROM document_version WHERE document_id = d.id) "
+            "WHERE d.is_annual_report = 1")}
+        new_requests = dict(con.execute(
+            "SELECT document_id, new_requests FROM report_stat_summary ORDER BY version_id"))
+    finally:
+        con.close()
+    assert len(parsed) >= 10
+    assert {r["document_id"] for r in rows} == parsed
+    assert all(r["new_requests"] == new_requests[r["document_id"]] for r in rows)
+
+
 def test_canned_queries_against_a_crawled_archive(archive: Path) -> None:
     late = doc_id(archive, LATE)
     revised = doc_id(archive, REVISED)
