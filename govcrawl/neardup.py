@@ -61,7 +61,8 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from govcrawl.config import Config
-from govcrawl.db.models import Document, DocumentVersion, Fetch, Jurisdiction
+from govcrawl.db.models import Document, DocumentVersion, Jurisdiction
+from govcrawl.runs import touched_years
 
 SHINGLE = 5
 BINS = 128  # one-permutation MinHash: the 64-bit shingle hash space cut into 128 bins
@@ -443,24 +444,6 @@ def update_near_duplicates(
 
 
 # -- after a crawl, and the flagged pairs --------------------------------------------------------
-
-
-def touched_years(engine: Engine, run_id: int) -> set[int] | None:
-    """The report years a crawl run's new documents belong to; None (every year) when
-    the run changed a known document's text (its year may have moved)."""
-    with Session(engine) as session:
-        rows = session.execute(
-            select(Fetch.outcome, Document.report_year)
-            .join(Document, Document.id == Fetch.document_id)
-            .where(
-                Fetch.crawl_run_id == run_id,
-                Fetch.outcome.in_(("stored", "changed")),
-                Document.is_annual_report.is_(True),
-            )
-        ).all()
-    if any(outcome == "changed" for outcome, _ in rows):
-        return None
-    return {int(year) for _, year in rows if year is not None}
 
 
 def update_after_run(

@@ -13,7 +13,6 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
-from govcrawl import neardup
 from govcrawl.clock import utcnow
 from govcrawl.cms import FAMILIES, GovSpider
 from govcrawl.config import Config
@@ -21,6 +20,7 @@ from govcrawl.db.engine import open_engine, upgrade
 from govcrawl.db.store import Store
 from govcrawl.locks import RegionLocks, lock_dir
 from govcrawl.regions import Region, Registry
+from govcrawl.runs import touched_years
 from govcrawl.summary import RegionSummary, format_table, run_stats, summarise
 
 
@@ -91,7 +91,10 @@ def run_crawl(
                 store.mark_vanished(run_id, region.slug, when)
         status = "failed" if any(s.failed for s in summaries) else "ok"
         store.finish_run(run_id, status, run_stats(summaries, store.outcome_counts(run_id)))
-        neardup.after_run(config, engine, run_id)  # the near-copies of what this run stored
+        if touched_years(engine, run_id) != set():  # the near-copies of what this run stored
+            from govcrawl import neardup  # numpy: only when there is something to compare
+
+            neardup.after_run(config, engine, run_id)
         engine.dispose()
     return CrawlResult(run_id, summaries, locked, resumed)
 

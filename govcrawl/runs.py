@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from govcrawl.db.models import CrawlRun
+from govcrawl.db.models import CrawlRun, Document, Fetch
 
 
 def recent_runs(engine: Engine, last: int) -> list[dict[str, Any]]:
@@ -54,3 +54,21 @@ def format_runs(runs: list[dict[str, Any]]) -> str:
         for slug, failure in run["failed_regions"].items():
             lines.append(f"    FAILED {slug}: {failure}")
     return "\n".join(lines)
+
+
+def touched_years(engine: Engine, run_id: int) -> set[int] | None:
+    """The report years a crawl run's new documents belong to; None (every year) when
+    the run changed a known document's text (its year may have moved)."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Fetch.outcome, Document.report_year)
+            .join(Document, Document.id == Fetch.document_id)
+            .where(
+                Fetch.crawl_run_id == run_id,
+                Fetch.outcome.in_(("stored", "changed")),
+                Document.is_annual_report.is_(True),
+            )
+        ).all()
+    if any(outcome == "changed" for outcome, _ in rows):
+        return None
+    return {int(year) for _, year in rows if year is not None}

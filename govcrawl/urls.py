@@ -10,6 +10,7 @@ dot segments resolved, and percent-encoding made canonical.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import re
@@ -60,6 +61,7 @@ def _canon_path(path: str) -> str:
     return quote(path, safe=_PATH_SAFE) or "/"
 
 
+@functools.lru_cache(maxsize=16384)  # pure; a URL is normalised at several steps of a crawl
 def normalise_url(url: str, base: str | None = None) -> str:
     """Return the canonical spelling of `url` (resolved against `base` if relative)."""
     url = url.strip().replace("\\", "/")
