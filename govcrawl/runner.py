@@ -18,7 +18,7 @@ from govcrawl.cms import FAMILIES, GovSpider
 from govcrawl.config import Config
 from govcrawl.db.engine import open_engine, upgrade
 from govcrawl.db.store import Store
-from govcrawl.locks import RegionLocks, lock_dir
+from govcrawl.locks import region_locks
 from govcrawl.regions import Region, Registry
 from govcrawl.runs import touched_years
 from govcrawl.summary import RegionSummary, format_table, run_stats, summarise
@@ -56,7 +56,7 @@ def run_crawl(
     upgrade(engine)
     store = Store(engine)
     store.sync_jurisdictions(registry)
-    with RegionLocks(lock_dir(config.db_url)) as locks:
+    with region_locks(config.db_url) as locks:  # advisory locks on PostgreSQL, else files
         locked = [r.slug for r in regions if not locks.acquire(r.slug)]
         for slug in locked:
             print(

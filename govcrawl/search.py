@@ -6,7 +6,13 @@ text (the default tokenizer would index a whole run as one token). Queries of
 one or two characters, common in Chinese (年报, 复议), cannot use trigrams: they
 fall back to LIKE over the current texts. Results carry a highlighted snippet.
 Filters: region (a jurisdiction and everything under it), level, province,
-report year, reports only. (PostgreSQL archives use LIKE until pg_trgm lands.)
+report year, reports only.
+
+PostgreSQL archives find the same documents with ILIKE over the current texts and
+titles (case-insensitive, as FTS5's trigram tokenizer is), served by pg_trgm GIN
+indexes for queries of three characters or more (migration 0004); hits are ranked
+in the database by how often the term occurs (a title match counts three times) and
+carry the same ``[term]`` snippets.
 """
 
 from __future__ import annotations
@@ -105,6 +111,8 @@ def search(
     params: dict[str, Any] = {"limit": limit}
     where = _where(filters, params)
     sqlite = engine.dialect.name == "sqlite"
+    if engine.dialect.name == "postgresql":
+        return _search_postgres(engine, query, where, params)
     with engine.connect() as conn:
         if sqlite and len(query) >= 3:
             # The query as one phrase: FTS5 syntax in user input is not an error.
@@ -120,9 +128,7 @@ def search(
                 params,
             ).all()
             return [_hit(i + 1, row, row[-1].replace("\n", " ")) for i, row in enumerate(rows)]
-        params["like"] = (
-            "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        )
+        params["like"] = _like_pattern(query)
         rows = conn.execute(
             text(
                 f"SELECT {_COLUMNS}, v.text FROM document d "
@@ -140,20 +146,55 @@ def search(
     return [_hit(i + 1, row, _snippet(row[-1], query)) for i, row in enumerate(scored[:limit])]
 
 
+def _like_pattern(query: str) -> str:
+    return "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _occurrences(column: str) -> str:
+    """SQL: how often :q (lowercased) occurs in `column`, regardless of case."""
+    return f"(length(lower({column})) - length(replace(lower({column}), :q, ''))) / length(:q)"
+
+
+def _search_postgres(engine: Engine, query: str, where: str, params: dict[str, Any]) -> list[Hit]:
+    """ILIKE over the current text and title (pg_trgm indexes), ranked in the database."""
+    params["like"] = _like_pattern(query)
+    params["q"] = query.lower()
+    title = "coalesce(d.title, '')"
+    score = f"{_occurrences('v.text')} + 3 * {_occurrences(title)}"
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                f"SELECT {_COLUMNS}, v.text FROM document d "
+                "JOIN jurisdiction j ON j.code = d.jurisdiction_code "
+                "JOIN document_version v ON v.document_id = d.id AND v.id = "
+                "(SELECT max(id) FROM document_version WHERE document_id = d.id) "
+                "WHERE (v.text ILIKE :like ESCAPE '\\' OR d.title ILIKE :like ESCAPE '\\')"
+                f"{where} ORDER BY {score} DESC, d.id LIMIT :limit"
+            ),
+            params,
+        ).all()
+    return [_hit(i + 1, row, _snippet(row[-1], query, fold=True)) for i, row in enumerate(rows)]
+
+
 def _hit(rank: int, row: Any, snippet: str) -> Hit:
     doc_id, code, name, year, title, url, kind = tuple(row)[:7]
     return Hit(rank, doc_id, code, name, year, title, url, kind, snippet)
 
 
-def _snippet(body: str, query: str) -> str:
-    at = body.find(query)
+def _snippet(body: str, query: str, *, fold: bool = False) -> str:
+    """Text around the first occurrence, the term in brackets (`fold`: matched without
+    regard to case, the text's own spelling in the brackets)."""
+    at = body.lower().find(query.lower()) if fold else body.find(query)
+    if fold and at >= 0 and len(body.lower()) != len(body):
+        at = body.find(query)  # lowercasing changed the length (rare): exact match only
     if at < 0:
-        return body[: SNIPPET_CHARS * 2]
+        return body[: SNIPPET_CHARS * 2].replace("\n", " ")
+    found = body[at : at + len(query)]
     start, end = max(0, at - SNIPPET_CHARS), min(len(body), at + len(query) + SNIPPET_CHARS)
     return (
         ("…" if start else "")
         + body[start:at]
-        + f"[{query}]"
+        + f"[{found}]"
         + body[at + len(query) : end]
         + ("…" if end < len(body) else "")
     ).replace("\n", " ")

@@ -43,6 +43,10 @@ def open_engine(db_url: str) -> Engine:
                     )
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
+        elif url.get_backend_name() == "postgresql":
+            # a server that drops packets: fail in seconds, not minutes (URL may override)
+            timeout = {} if "connect_timeout" in url.query else {"connect_timeout": 10}
+            engine = create_engine(url, pool_pre_ping=True, connect_args=timeout)
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except (NoSuchModuleError, ImportError) as exc:
@@ -54,7 +58,8 @@ def open_engine(db_url: str) -> Engine:
             pass
     except OperationalError as exc:
         reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseError(f"cannot open database {db_url!r}: {reason}") from exc
+        shown = url.render_as_string(hide_password=True)  # never a password on stderr
+        raise DatabaseError(f"cannot open database {shown!r}: {reason}") from exc
     return engine
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, func, select, update
+from sqlalchemy import Engine, Table, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,6 +55,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
+#: Advisory lock classes (PostgreSQL's two-key form) of the store's per-transaction locks.
+URL_LOCK, CONTENT_LOCK = 1, 2
+
+
+def _serialise(session: Session, kind: int, key: str) -> None:
+    """PostgreSQL: wait for any other transaction saving the same URL (or, for a new
+    document, the same text) to commit first, so writers in several processes never
+    both add the document, its twin or the same version (held until this transaction
+    ends; taken URL first, then text, so two never wait on each other). SQLite writes
+    one transaction at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:kind, hashtext(:key))"), {"kind": kind, "key": key}
+        )
+
+
 def _insert(session: Session, model: type[Any]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model)
@@ -69,7 +85,7 @@ class Store:
     # -- registry -------------------------------------------------------------
     def sync_jurisdictions(self, registry: Registry) -> None:
         with self.sessions.begin() as session:
-            for region in registry:
+            for region in sorted(registry, key=lambda r: r.code):  # one lock order for all
                 values = {
                     "code": region.code,
                     "slug": region.slug,
@@ -424,11 +440,13 @@ class Store:
 
             key = url_hash(page.url)
             now = page.fetched_at
+            _serialise(session, URL_LOCK, key)  # concurrent writers: one at a time per URL
             doc = session.scalars(select(Document).where(Document.url_hash == key)).first()
             if doc is None:
                 # The same report at another URL: same text *and* same title. Two
                 # jurisdictions publishing the same text (a copied report) stay two
                 # documents: that copy is what researchers look for.
+                _serialise(session, CONTENT_LOCK, ex.content_hash)
                 twin = session.scalars(
                     select(Document)
                     .join(DocumentVersion, DocumentVersion.document_id == Document.id)

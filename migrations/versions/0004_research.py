@@ -7,7 +7,9 @@ Create Date: 2026-11-21
 SQLite: an FTS5 table with the trigram tokenizer over each document's title and
 current text (the default tokenizer indexes a run of Chinese characters as one
 token and finds nothing), rowid = document.id, rebuilt here from the archive
-and kept in step by the store. PostgreSQL gets pg_trgm with the scale-out work.
+and kept in step by the store. PostgreSQL: the pg_trgm extension and GIN trigram
+indexes on the versions' text and the documents' titles (they serve ILIKE
+'%term%' for terms of three characters or more; nothing to keep in step).
 """
 
 from __future__ import annotations
@@ -63,11 +65,30 @@ def upgrade() -> None:
             "JOIN document_version v ON v.id = "
             "(SELECT max(id) FROM document_version WHERE document_id = d.id)"
         )
+    elif bind.dialect.name == "postgresql":
+        create_trigram_indexes()
+
+
+def create_trigram_indexes() -> None:
+    """pg_trgm (a trusted extension: the database owner may create it) and the indexes
+    `govcrawl search` uses on PostgreSQL; idempotent (0006 calls it again)."""
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    op.execute(
+        "CREATE INDEX IF NOT EXISTS ix_document_version_text_trgm "
+        "ON document_version USING gin (text gin_trgm_ops)"
+    )
+    op.execute(
+        "CREATE INDEX IF NOT EXISTS ix_document_title_trgm "
+        "ON document USING gin (title gin_trgm_ops)"
+    )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS document_fts")
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_document_title_trgm")
+        op.execute("DROP INDEX IF EXISTS ix_document_version_text_trgm")
     with op.batch_alter_table("document", schema=None) as batch_op:
         batch_op.drop_constraint("fk_document_near_duplicate_of", type_="foreignkey")
         batch_op.drop_index("ix_document_on_time")
