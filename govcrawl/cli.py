@@ -16,6 +16,8 @@
     govcrawl extract FILE [--url URL] [--json]
     govcrawl demo [--db URL]
     govcrawl db upgrade [--db URL]
+    govcrawl crawl|recrawl ... --frontier redis://HOST:PORT/DB   (seed a run for the workers)
+    govcrawl worker --frontier URL --db URL [--idle-timeout S] [--regions N]
 
 Exit status: 0 ok, 1 a region failed, 2 bad input (URL, file, arguments).
 """
@@ -33,6 +35,7 @@ from typing import Any
 from govcrawl import coverage, history, neardup, reextract, serve
 from govcrawl.config import DEFAULT_DB, Config, ConfigError
 from govcrawl.db.engine import DatabaseError
+from govcrawl.frontier import cli as frontier
 from govcrawl.regions import Region, RegionsError, Registry, load_registry
 from govcrawl.stats import cli as stats
 
@@ -104,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ignore If-None-Match/If-Modified-Since: fetch and re-extract everything",
     )
+    frontier.frontier_arg(crawl)
 
     recrawl = sub.add_parser("recrawl", help="re-crawl one jurisdiction now (on demand)")
     recrawl.add_argument("region", metavar="SLUG|CODE")
@@ -113,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     recrawl.add_argument("--allow-loopback", action="store_true", help=argparse.SUPPRESS)
     recrawl.add_argument("--log-level", default=None, help="Scrapy log level (default WARNING)")
+    frontier.frontier_arg(recrawl)
     _regions_arg(recrawl)
     _db_arg(recrawl)
 
@@ -163,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_command(sub)
     neardup.add_command(sub)
     serve.add_command(sub)
+    frontier.add_command(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -214,9 +220,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         allow_loopback=args.allow_loopback or None,
         trigger=args.trigger,
         log_level=args.log_level,
+        frontier=args.frontier,
     )
     registry = _registry(config)
     regions = _select(registry, args.slugs, args.all)
+    if config.frontier:  # only seed the run: `govcrawl worker`s crawl it (govcrawl/frontier/)
+        return frontier.seed(config, registry, regions, force=args.force)
     result = run_crawl(config, registry, regions, force=args.force)
     report(result)
     return result.exit_code
@@ -388,6 +397,7 @@ COMMANDS: dict[str, Any] = {
     "coverage": _lookup_command(coverage.run_command),
     "neardup": _lookup_command(neardup.run_command),
     "serve": serve.run_command,
+    "worker": _lookup_command(frontier.run_command),
     "demo": cmd_demo,
     "db": cmd_db,
 }

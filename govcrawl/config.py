@@ -50,6 +50,11 @@ class Config:
     chromium: str | None = None  # path of Chromium (default: `chromium` on PATH)
     max_error_rate: float = 0.5  # a region whose fetches fail more often than this failed
     near_duplicate_threshold: float = 0.9  # similarity at which a report is a near-copy
+    # Scale-out (govcrawl/frontier/): a Redis frontier shared by `govcrawl worker`s
+    frontier: str | None = None  # redis://HOST:PORT/DB: `crawl` seeds it, workers take it
+    idle_timeout: float = 60.0  # a worker stops after the frontier was empty this long (0: never)
+    frontier_lease: float = 30.0  # seconds a dead worker's regions wait before others take them
+    worker_regions: int = 4  # regions one worker crawls at once
     log_level: str = "WARNING"
     trigger: str = "manual"
     run_id: int | None = None
@@ -72,6 +77,10 @@ class Config:
         "chromium": "GOVCRAWL_CHROMIUM",
         "max_error_rate": "GOVCRAWL_MAX_ERROR_RATE",
         "near_duplicate_threshold": "GOVCRAWL_NEAR_DUPLICATE_THRESHOLD",
+        "frontier": "GOVCRAWL_FRONTIER",
+        "idle_timeout": "GOVCRAWL_IDLE_TIMEOUT",
+        "frontier_lease": "GOVCRAWL_FRONTIER_LEASE",
+        "worker_regions": "GOVCRAWL_WORKER_REGIONS",
     }
 
     @classmethod
@@ -103,6 +112,11 @@ class Config:
             raise ConfigError("timeouts and delays must be positive")
         if not 0 < self.near_duplicate_threshold <= 1:
             raise ConfigError("the near-duplicate threshold must be in (0, 1]")
+        if self.idle_timeout < 0 or self.frontier_lease < 1 or self.worker_regions < 1:
+            raise ConfigError(
+                "the idle timeout cannot be negative, the lease must be at least 1 s "
+                "and a worker must crawl at least 1 region"
+            )
 
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)

@@ -190,18 +190,26 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis]:
 
 
 class SiteLoad:
-    """Per-site count of requests being answered right now, and the most ever at once."""
+    """Per-site count of requests being answered right now, and the most ever at once
+    (per site, and over all sites together)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.now: dict[str, int] = {}
         self.most: dict[str, int] = {}
+        self.most_overall = 0
+
+    def clear(self) -> None:
+        with self._lock:
+            self.most.clear()
+            self.most_overall = 0
 
     @contextlib.contextmanager
     def serving(self, site: str) -> Iterator[None]:
         with self._lock:
             self.now[site] = self.now.get(site, 0) + 1
             self.most[site] = max(self.most.get(site, 0), self.now[site])
+            self.most_overall = max(self.most_overall, sum(self.now.values()))
         try:
             yield
         finally:

@@ -269,7 +269,7 @@ def test_a_postgres_server_that_is_down_or_refuses_is_one_line(postgres: Postgre
     for args in (("runs",), ("search", "年报"), ("export", "--format", "csv"), ("history", "1"),
                  ("reextract",), ("stats",), ("coverage", "--format", "csv"), ("neardup",),
                  ("db", "upgrade"), ("crawl", "qingzhen", "--allow-loopback"),
-                 ("recrawl", "qingzhen")):
+                 ("recrawl", "qingzhen"), ("worker", "--frontier", "redis://127.0.0.1:1/0")):
         for url in (down, refused):
             code, out, err = cli(*args, "--db", url)
             assert code == 2, (args, err)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
@@ -72,11 +72,25 @@ def alembic_config(engine: Engine) -> Any:
     return cfg
 
 
+#: PostgreSQL advisory lock key taken while migrating (any constant the app owns).
+MIGRATION_LOCK = 0x676F7663726177  # "govcraw"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply the Alembic migrations up to `revision` (the crawl does this on a new DB)."""
+    """Apply the Alembic migrations up to `revision` (the crawl does this on a new DB).
+    On PostgreSQL, processes on several machines may start at once (workers): one
+    migrates at a time, the others then find the schema up to date."""
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
 
 
 def current_revision(engine: Engine) -> str | None:
