@@ -71,10 +71,10 @@ def jurisdictions(n: int) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def report_text(rng: random.Random, pool: list[str], name: str, year: int) -> str:
+def report_text(rng: random.Random, pool: list[str], name: str, year: int, chars: int) -> str:
     parts = [f"{name}{year}年政府信息公开工作年度报告"]
     size = len(parts[0])
-    while size < 2000:
+    while size < chars:
         sentence = rng.choice(pool)
         sentence = re.sub(r"\d+", lambda _m: str(rng.randint(0, 999)), sentence)
         parts.append(sentence)
@@ -82,7 +82,7 @@ def report_text(rng: random.Random, pool: list[str], name: str, year: int) -> st
     return "\n".join(parts)
 
 
-def build(db: Path, reports: int) -> float:
+def build(db: Path, reports: int, chars: int) -> float:
     start = time.perf_counter()
     db.unlink(missing_ok=True)
     engine = open_engine(f"sqlite:///{db}")
@@ -111,7 +111,7 @@ def build(db: Path, reports: int) -> float:
         for i in range(1, reports + 1):
             code, _slug, name, _p = places[i % len(places)]
             year = 2008 + (i // len(places)) % 18
-            body = report_text(rng, pool, name, year)
+            body = report_text(rng, pool, name, year, chars)
             batch.append((i, code, name, year, body))
             if len(batch) == BATCH:
                 yield batch
@@ -180,15 +180,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reports", type=int, default=50_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/govcrawl-archive-bench"))
     parser.add_argument("--repeat", type=int, default=21)
+    parser.add_argument("--chars", type=int, default=2000,
+                        help="characters of text per report (default 2000; 700 = ~2 KB UTF-8)")
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
-    db = args.workdir / f"archive-{args.reports}.db"
+    db = args.workdir / f"archive-{args.reports}-{args.chars}.db"
     figures: dict[str, Any] = {"reports": args.reports}
     if count_docs(db) != args.reports:
         print(f"building an archive of {args.reports} reports ...", file=sys.stderr)
-        figures["build_s"] = round(build(db, args.reports), 1)
+        figures["build_s"] = round(build(db, args.reports, args.chars), 1)
     figures["db_mib"] = round(db.stat().st_size / 2**20, 1)
     engine = open_engine(f"sqlite:///{db}")
     con = sqlite3.connect(db)

@@ -23,6 +23,10 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 SNIPPET_CHARS = 24
+#: A term matching more documents than this (with the filters) is shown newest first:
+#: bm25 scores every match before the limit applies, which for a term found in nearly
+#: every report of a million costs seconds. Up to this many, hits are ranked by bm25.
+RANK_WINDOW = 10_000
 
 
 class SearchError(ValueError):
@@ -36,6 +40,15 @@ class Filters:
     province: str | None = None
     year: int | None = None
     reports_only: bool = False
+
+
+class Hits(list["Hit"]):
+    """Search results, in order; `order` says which: "relevance" (bm25, or occurrence
+    counts), or "newest" (most recently archived first) when more than `more_than`
+    documents match."""
+
+    order: str = "relevance"
+    more_than: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +114,7 @@ _COLUMNS = "d.id, d.jurisdiction_code, j.name, d.report_year, d.title, d.url, d.
 
 def search(
     engine: Engine, query: str, filters: Filters | None = None, limit: int = 20
-) -> list[Hit]:
+) -> Hits:
     query = query.strip()
     if not query:
         raise SearchError("empty query")
@@ -117,33 +130,57 @@ def search(
         if sqlite and len(query) >= 3:
             # The query as one phrase: FTS5 syntax in user input is not an error.
             params["q"] = '"' + query.replace('"', '""') + '"'
+            matches = (
+                "FROM document_fts JOIN document d ON d.id = document_fts.rowid "
+                "JOIN jurisdiction j ON j.code = d.jurisdiction_code "
+                f"WHERE document_fts MATCH :q{where} "
+            )
+            # FTS5 streams matches in rowid order: cheap to learn whether there are many.
+            many = conn.execute(
+                text(
+                    f"SELECT count(*) FROM (SELECT 1 {matches}"
+                    "ORDER BY document_fts.rowid DESC LIMIT :window)"
+                ),
+                {**params, "window": RANK_WINDOW + 1},
+            ).scalar_one() > RANK_WINDOW
+            order = "document_fts.rowid DESC" if many else "bm25(document_fts)"
             rows = conn.execute(
                 text(
                     f"SELECT {_COLUMNS}, snippet(document_fts, 1, '[', ']', '…', 16) "
-                    "FROM document_fts JOIN document d ON d.id = document_fts.rowid "
-                    "JOIN jurisdiction j ON j.code = d.jurisdiction_code "
-                    f"WHERE document_fts MATCH :q{where} "
-                    "ORDER BY bm25(document_fts) LIMIT :limit"
+                    f"{matches}ORDER BY {order} LIMIT :limit"
                 ),
                 params,
             ).all()
-            return [_hit(i + 1, row, row[-1].replace("\n", " ")) for i, row in enumerate(rows)]
+            hits = Hits(_hit(i + 1, row, row[-1].replace("\n", " ")) for i, row in enumerate(rows))
+            if many:
+                hits.order, hits.more_than = "newest", RANK_WINDOW
+            return hits
+        # One or two characters: a scan of the current texts, newest first, that stops
+        # as soon as it is known to be a common term; rarer ones ranked by occurrences.
         params["like"] = _like_pattern(query)
+        params["q"] = query.lower()
+        matches = (
+            "FROM document d "
+            "JOIN jurisdiction j ON j.code = d.jurisdiction_code "
+            "JOIN document_version v ON v.id = "
+            "(SELECT max(id) FROM document_version WHERE document_id = d.id) "
+            "WHERE (v.text LIKE :like ESCAPE '\\' OR d.title LIKE :like ESCAPE '\\')"
+            f"{where} "
+        )
+        many = conn.execute(
+            text(f"SELECT count(*) FROM (SELECT 1 {matches}ORDER BY d.id DESC LIMIT :window)"),
+            {**params, "window": RANK_WINDOW + 1},
+        ).scalar_one() > RANK_WINDOW
+        title = "coalesce(d.title, '')"
+        score = f"{_occurrences('v.text')} + 3 * {_occurrences(title)}"
+        order = "d.id DESC" if many else f"{score} DESC, d.id"
         rows = conn.execute(
-            text(
-                f"SELECT {_COLUMNS}, v.text FROM document d "
-                "JOIN jurisdiction j ON j.code = d.jurisdiction_code "
-                "JOIN document_version v ON v.id = "
-                "(SELECT max(id) FROM document_version WHERE document_id = d.id) "
-                "WHERE (v.text LIKE :like ESCAPE '\\' OR d.title LIKE :like ESCAPE '\\')"
-                f"{where}"
-            ),
-            params,
+            text(f"SELECT {_COLUMNS}, v.text {matches}ORDER BY {order} LIMIT :limit"), params
         ).all()
-    scored = sorted(
-        rows, key=lambda r: (-(r[-1].count(query) + 3 * (r[4] or "").count(query)), r[0])
-    )
-    return [_hit(i + 1, row, _snippet(row[-1], query)) for i, row in enumerate(scored[:limit])]
+    hits = Hits(_hit(i + 1, row, _snippet(row[-1], query, fold=True)) for i, row in enumerate(rows))
+    if many:
+        hits.order, hits.more_than = "newest", RANK_WINDOW
+    return hits
 
 
 def _like_pattern(query: str) -> str:
@@ -155,7 +192,7 @@ def _occurrences(column: str) -> str:
     return f"(length(lower({column})) - length(replace(lower({column}), :q, ''))) / length(:q)"
 
 
-def _search_postgres(engine: Engine, query: str, where: str, params: dict[str, Any]) -> list[Hit]:
+def _search_postgres(engine: Engine, query: str, where: str, params: dict[str, Any]) -> Hits:
     """ILIKE over the current text and title (pg_trgm indexes), ranked in the database."""
     params["like"] = _like_pattern(query)
     params["q"] = query.lower()
@@ -173,7 +210,7 @@ def _search_postgres(engine: Engine, query: str, where: str, params: dict[str, A
             ),
             params,
         ).all()
-    return [_hit(i + 1, row, _snippet(row[-1], query, fold=True)) for i, row in enumerate(rows)]
+    return Hits(_hit(i + 1, row, _snippet(row[-1], query, fold=True)) for i, row in enumerate(rows))
 
 
 def _hit(rank: int, row: Any, snippet: str) -> Hit:
@@ -204,6 +241,11 @@ def format_hits(hits: list[Hit]) -> str:
     if not hits:
         return "no documents found"
     lines = []
+    if isinstance(hits, Hits) and hits.order == "newest":
+        lines.append(
+            f"more than {hits.more_than:,} documents match: newest first "
+            "(add words or filters to rank them by relevance)"
+        )
     for hit in hits:
         year = hit.report_year if hit.report_year is not None else "-"
         lines.append(

@@ -147,3 +147,28 @@ def test_exports_round_trip_with_filters(archive: str, tmp_path: Path) -> None:
     assert {"version_id", "version_fetched_at", "extractor_version", "raw_ref"} <= set(lines[0])
     bad = run_govcrawl("export", "--format", "parquet", "--db", archive)
     assert bad.returncode == 2 and "-o FILE" in bad.stderr
+
+
+def test_a_term_matching_more_than_the_rank_window_is_shown_newest_first(
+    archive: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import govcrawl.search as search_module
+
+    expected = containing(archive, "政府信息公开")
+    assert len(expected) > 4
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 3)
+    hits = search(open_engine(archive), "政府信息公开", limit=50)
+    assert hits.order == "newest" and hits.more_than == 3
+    assert titles(hits) == expected  # every match still found, and only those
+    ids = [h.document_id for h in hits]
+    assert ids == sorted(ids, reverse=True)
+    assert "more than 3 documents match: newest first" in search_module.format_hits(hits)
+    # the same for two characters (the scan stops once the window is passed)
+    short = search(open_engine(archive), "复议", limit=50)
+    assert short.order == "newest" and titles(short) == containing(archive, "复议")
+    short_ids = [h.document_id for h in short]
+    assert short_ids == sorted(short_ids, reverse=True)
+    # within the window: ranked by bm25, as before
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 10_000)
+    ranked = search(open_engine(archive), "政府信息公开", limit=50)
+    assert ranked.order == "relevance" and titles(ranked) == expected
