@@ -49,6 +49,15 @@ class Config:
     wall_backoff: float = 30.0  # seconds a site is slowed to after an anti-bot wall
     chromium: str | None = None  # path of Chromium (default: `chromium` on PATH)
     max_error_rate: float = 0.5  # a region whose fetches fail more often than this failed
+    # Bounds on hostile input (README, "Faults and bounds")
+    max_download_size: int = 32 * 1024 * 1024  # bytes of one response body as received
+    max_inflated_size: int = 32 * 1024 * 1024  # bytes of one body once gzip/deflate/br undone
+    max_redirects: int = 10  # hops one request may be redirected
+    max_retry_after: float = 300.0  # longest Retry-After (s) honoured; longer: recorded
+    robots_max_size: int = 500 * 1024  # bytes of robots.txt read (the rest is ignored)
+    parse_timeout: float = 120.0  # seconds one page or file may take in extraction
+    extract_memory_mb: int = 400  # address-space limit of an extraction worker (MiB; 0: none)
+    db_write_retries: int = 6  # a write failing on a lost/locked database is retried (backoff)
     near_duplicate_threshold: float = 0.9  # similarity at which a report is a near-copy
     # Scale-out (govcrawl/frontier/): a Redis frontier shared by `govcrawl worker`s
     frontier: str | None = None  # redis://HOST:PORT/DB: `crawl` seeds it, workers take it
@@ -81,6 +90,16 @@ class Config:
         "idle_timeout": "GOVCRAWL_IDLE_TIMEOUT",
         "frontier_lease": "GOVCRAWL_FRONTIER_LEASE",
         "worker_regions": "GOVCRAWL_WORKER_REGIONS",
+        "max_column_pages": "GOVCRAWL_MAX_COLUMN_PAGES",
+        "max_query_variants": "GOVCRAWL_MAX_QUERY_VARIANTS",
+        "max_download_size": "GOVCRAWL_MAX_DOWNLOAD_SIZE",
+        "max_inflated_size": "GOVCRAWL_MAX_INFLATED_SIZE",
+        "max_redirects": "GOVCRAWL_MAX_REDIRECTS",
+        "max_retry_after": "GOVCRAWL_MAX_RETRY_AFTER",
+        "robots_max_size": "GOVCRAWL_ROBOTS_MAX_SIZE",
+        "parse_timeout": "GOVCRAWL_PARSE_TIMEOUT",
+        "extract_memory_mb": "GOVCRAWL_EXTRACT_MEMORY_MB",
+        "db_write_retries": "GOVCRAWL_DB_WRITE_RETRIES",
     }
 
     @classmethod
@@ -117,6 +136,14 @@ class Config:
                 "the idle timeout cannot be negative, the lease must be at least 1 s "
                 "and a worker must crawl at least 1 region"
             )
+        if min(self.max_download_size, self.max_inflated_size, self.robots_max_size) <= 0:
+            raise ConfigError("size limits must be positive")
+        if self.parse_timeout <= 0 or self.max_retry_after < 0:
+            raise ConfigError("the parse timeout must be positive, Retry-After not negative")
+        if min(self.max_redirects, self.db_write_retries, self.extract_memory_mb) < 0:
+            raise ConfigError("redirect, retry and memory limits cannot be negative")
+        if min(self.max_pages, self.max_column_pages, self.max_query_variants) < 1:
+            raise ConfigError("page budgets must be at least 1")
 
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)
@@ -141,7 +168,10 @@ class Config:
             "AUTOTHROTTLE_TARGET_CONCURRENCY": float(self.per_site_concurrency),
             "DOWNLOAD_DELAY": self.download_delay,
             "DOWNLOAD_TIMEOUT": self.download_timeout,
-            "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
+            "DOWNLOAD_MAXSIZE": self.max_download_size,
+            "DOWNLOAD_WARNSIZE": min(8 * 1024 * 1024, self.max_download_size),
+            "REDIRECT_MAX_TIMES": self.max_redirects,
+            "ROBOTSTXT_PARSER": "govcrawl.fetch.limits.BoundedRobotParser",
             "RETRY_TIMES": self.retry_times,
             "RETRY_GIVE_UP_LOG_LEVEL": "WARNING",
             "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
@@ -157,6 +187,12 @@ class Config:
             "COOKIES_ENABLED": True,
             "DOWNLOADER_MIDDLEWARES": {
                 "govcrawl.fetch.safety.AddressGuardMiddleware": 40,
+                "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+                "govcrawl.fetch.limits.RobotsTxtMiddleware": 100,
+                "govcrawl.fetch.limits.RetryAfterMiddleware": 555,
+                "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+                "govcrawl.fetch.limits.BoundedCompressionMiddleware": 590,
+                "govcrawl.fetch.limits.RedirectLimitMiddleware": 645,
                 "govcrawl.fetch.safety.RedirectGuardMiddleware": 650,
                 "govcrawl.fetch.walls.WallBackoffMiddleware": 660,
                 "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
@@ -180,6 +216,12 @@ class Config:
             "GOVCRAWL_MAX_DEPTH": self.max_depth,
             "GOVCRAWL_MAX_QUERY_VARIANTS": self.max_query_variants,
             "GOVCRAWL_WALL_BACKOFF": self.wall_backoff,
+            "GOVCRAWL_MAX_INFLATED_SIZE": self.max_inflated_size,
+            "GOVCRAWL_MAX_RETRY_AFTER": self.max_retry_after,
+            "GOVCRAWL_ROBOTS_MAX_SIZE": self.robots_max_size,
+            "GOVCRAWL_PARSE_TIMEOUT": self.parse_timeout,
+            "GOVCRAWL_EXTRACT_MEMORY_MB": self.extract_memory_mb,
+            "GOVCRAWL_DB_WRITE_RETRIES": self.db_write_retries,
             "GOVCRAWL_TRIGGER": self.trigger,
             "GOVCRAWL_RUN_ID": self.run_id,
         }

@@ -41,6 +41,9 @@ class FetchedPage:
     extraction: Extraction | None = None  # filled in by the extraction pipeline
     stats: StatRows | None = None  # an annual report's statistics, parsed with it
     extract_error: str | None = None
+    #: the fetch outcome when extraction failed: timeout / too_large / corrupt_file /
+    #: decompression_bomb (None: extract_error)
+    extract_outcome: str | None = None
 
 
 @dataclass
@@ -49,7 +52,8 @@ class FetchFailed:
 
     region_slug: str
     url: str
-    outcome: str  # http_error / timeout / dns_error / connection_error / blocked / robots / ...
+    outcome: str  # http_error / timeout / dns_error / connection_error / blocked / robots /
+    # too_large / decompression_bomb / redirect_loop / truncated / retry_after / budget_exhausted
     error: str
     fetched_at: datetime
     status: int | None = None

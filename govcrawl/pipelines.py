@@ -1,50 +1,94 @@
 """Item pipelines: extract (in a worker process pool), then store.
 
 Extraction is CPU work; it runs in a process pool shared by every crawler in
-the process so both cores are used and Scrapy's reactor never stalls. Database
-writes run on one writer thread (one transaction per item).
+the process so both cores are used and Scrapy's reactor never stalls. Each worker
+has a memory limit (``GOVCRAWL_EXTRACT_MEMORY_MB``) and each page a parse timeout
+(``GOVCRAWL_PARSE_TIMEOUT``): a file that hangs or crashes its worker is recorded
+(``timeout``, ``corrupt_file``, ``too_large``), the pool is restarted and the crawl
+goes on; the other pages the dead worker's pool held are extracted again, each in
+a process of its own. Database writes run on one writer thread (one transaction
+per item); a write that fails because the database went away or is locked is
+retried with backoff (``GOVCRAWL_DB_WRITE_RETRIES``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import os
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy.crawler import Crawler
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError
 
+from govcrawl import killpoints
 from govcrawl.db.engine import open_engine, upgrade
+from govcrawl.db.models import Document, Fetch
 from govcrawl.db.store import SaveResult, Store
-from govcrawl.extract.model import PageInput
+from govcrawl.extract.attachments import REJECT_UNREADABLE, ZIP_BOMB
+from govcrawl.extract.model import Extraction, PageInput
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.raw import RawArchive, default_raw_dir
 from govcrawl.regions import Region, load_registry
-from govcrawl.worker import process_page
+from govcrawl.stats.record import StatRows
+from govcrawl.worker import (
+    ExtractMemoryError,
+    ExtractTimeout,
+    init_worker,
+    process_page_bounded,
+)
 
 logger = logging.getLogger(__name__)
-EXTRACT_TIMEOUT = 120.0
+EXTRACT_TIMEOUT = 120.0  # default per-file parse timeout (GOVCRAWL_PARSE_TIMEOUT)
+#: Seconds past the parse timeout before a worker stuck in C code is killed.
+HARD_TIMEOUT_GRACE = 5.0
 #: 304s are written in batches of at most this many, at most this many seconds late.
 UNCHANGED_BATCH = 200
 UNCHANGED_DELAY = 0.25
 
-_pools: dict[int, ProcessPoolExecutor] = {}
+_pools: dict[tuple[int, int], ProcessPoolExecutor] = {}
 _writers: dict[str, tuple[Store, ThreadPoolExecutor]] = {}
 _raw: dict[tuple[str, int | None], RawArchive] = {}
 
 
-def extraction_pool(workers: int) -> ProcessPoolExecutor:
+def _new_pool(workers: int, memory_mb: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["govcrawl.worker"])
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=init_worker,
+        initargs=(memory_mb, os.getpid()),
+    )
+
+
+def extraction_pool(workers: int, memory_mb: int = 0) -> ProcessPoolExecutor:
     """The process-wide extraction pool (forkserver: workers start clean, with
-    the extractor preloaded, never forked from a running reactor)."""
-    pool = _pools.get(workers)
+    the extractor preloaded, never forked from a running reactor); each worker's
+    address space is capped at `memory_mb` MiB (0: no cap)."""
+    pool = _pools.get((workers, memory_mb))
     if pool is None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["govcrawl.worker"])
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        _pools[workers] = pool
+        pool = _pools[(workers, memory_mb)] = _new_pool(workers, memory_mb)
     return pool
+
+
+def discard_pool(pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
+    """Stop using `pool` (broken, or holding a worker stuck past its timeout: `kill`)."""
+    for key, current in list(_pools.items()):
+        if current is pool:
+            del _pools[key]
+    if kill:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def store_for(db_url: str) -> tuple[Store, ThreadPoolExecutor]:
@@ -52,8 +96,54 @@ def store_for(db_url: str) -> tuple[Store, ThreadPoolExecutor]:
     if db_url not in _writers:
         engine = open_engine(db_url)
         upgrade(engine)
-        _writers[db_url] = (Store(engine), ThreadPoolExecutor(1, thread_name_prefix="govcrawl-db"))
+        store = Store(engine)
+        killpoints.install(store.sessions)
+        _writers[db_url] = (store, ThreadPoolExecutor(1, thread_name_prefix="govcrawl-db"))
     return _writers[db_url]
+
+
+#: SQLite's OperationalError also means "no such table" or a syntax error: only these pass.
+_SQLITE_TRANSIENT = ("locked", "busy", "disk i/o error", "unable to open")
+
+
+def retryable(exc: BaseException) -> bool:
+    """A database error a later attempt may not meet: the server went away, restarts
+    or refuses connections (PostgreSQL's OperationalError: connection, shutdown,
+    deadlock), the connection was invalidated, or an SQLite file is locked by
+    another writer."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return any(word in str(exc.orig).lower() for word in _SQLITE_TRANSIENT)
+    return True
+
+
+def write_retrying(
+    fn: Any, *args: Any, retries: int = 6, first_delay: float = 0.5, max_delay: float = 8.0
+) -> Any:
+    """``fn(*args)`` (one store transaction), tried again up to `retries` times with
+    exponential backoff while it fails with a `retryable` database error. A store
+    write is one transaction and idempotent, so a failed attempt leaves nothing and a
+    repeated one adds nothing twice."""
+    delay = first_delay
+    for attempt in range(retries + 1):
+        try:
+            return fn(*args)
+        except DBAPIError as exc:
+            if attempt == retries or not retryable(exc):
+                raise
+            reason = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
+            logger.warning(
+                "database write failed (%s); retry %d of %d in %.1f s",
+                reason, attempt + 1, retries, delay,
+            )
+            time.sleep(delay)
+            delay = min(delay * 2, max_delay)
+    raise AssertionError("unreachable")
 
 
 def raw_archive(db_url: str, run_id: int | None) -> RawArchive:
@@ -90,12 +180,23 @@ def page_input(page: FetchedPage, region: Region | None) -> PageInput:
     )
 
 
+class ExtractHung(Exception):
+    """A worker did not come back from a page in time (stuck in C code): killed."""
+
+
 class ExtractPipeline:
-    """FetchedPage -> FetchedPage with `.extraction` filled in (or `.extract_error`)."""
+    """FetchedPage -> FetchedPage with `.extraction` filled in, or `.extract_outcome`
+    and `.extract_error` when the page could not be extracted: ``timeout`` (past the
+    parse timeout), ``too_large`` (past the worker's memory limit), ``corrupt_file``
+    (an attachment no reader can read, or one that crashed its worker twice),
+    ``decompression_bomb`` (a zip bomb), ``extract_error`` (anything else)."""
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.workers = crawler.settings.getint("GOVCRAWL_EXTRACT_WORKERS", 2)
+        settings = crawler.settings
+        self.workers = settings.getint("GOVCRAWL_EXTRACT_WORKERS", 2)
+        self.memory_mb = settings.getint("GOVCRAWL_EXTRACT_MEMORY_MB", 0)
+        self.timeout = settings.getfloat("GOVCRAWL_PARSE_TIMEOUT", EXTRACT_TIMEOUT)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -106,28 +207,71 @@ class ExtractPipeline:
             return item
         region = getattr(self.crawler.spider, "region", None)
         job = page_input(item, region)
-        loop = asyncio.get_running_loop()
-        for attempt in (1, 2):
-            pool = extraction_pool(self.workers)
+        try:
             try:
-                future = loop.run_in_executor(pool, process_page, job)
-                item.extraction, item.stats = await asyncio.wait_for(future, EXTRACT_TIMEOUT)
-                return item
+                result = await self._run(extraction_pool(self.workers, self.memory_mb), job)
             except BrokenProcessPool:
-                logger.error("extraction worker died on %s; restarting the pool", item.url)
-                broken = _pools.pop(self.workers, None)
-                if broken is not None:
-                    broken.shutdown(wait=False, cancel_futures=True)
-                if attempt == 2:
-                    item.extract_error = "extraction worker crashed on this page"
-            except TimeoutError:
-                item.extract_error = f"extraction took longer than {EXTRACT_TIMEOUT:.0f}s"
-                break
-            except Exception as exc:  # a bug or a page the extractor cannot read
-                logger.exception("extraction failed on %s", item.url)
-                item.extract_error = f"{type(exc).__name__}: {exc}"
-                break
+                # A worker of the shared pool died: this page or another one in flight
+                # killed it. Once more, in a process of its own, to know which.
+                logger.warning("extraction worker died; %s is extracted again alone", item.url)
+                alone = _new_pool(1, self.memory_mb)
+                try:
+                    result = await self._run(alone, job)
+                finally:
+                    discard_pool(alone)
+        except BrokenProcessPool:
+            self._failed(item, "corrupt_file", "the extraction worker crashed on this file (twice)")
+        except (ExtractTimeout, ExtractHung) as exc:
+            self._failed(item, "timeout", f"{exc} (GOVCRAWL_PARSE_TIMEOUT)")
+        except ExtractMemoryError as exc:
+            self._failed(item, "too_large", f"{exc} ({self.memory_mb} MiB)")
+        except Exception as exc:  # a bug or a page the extractor cannot read
+            logger.exception("extraction failed on %s", item.url)
+            self._failed(item, "extract_error", f"{type(exc).__name__}: {exc}")
+        else:
+            item.extraction, item.stats = result
+            self._check_unreadable(item, result[0])
+        killpoints.reached("extract")
         return item
+
+    async def _run(
+        self, pool: ProcessPoolExecutor, job: PageInput
+    ) -> tuple[Extraction, StatRows | None]:
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(pool, process_page_bounded, job, self.timeout)
+        try:
+            return await asyncio.wait_for(future, self.timeout + HARD_TIMEOUT_GRACE)
+        except TimeoutError:
+            # The timer in the worker did not stop it: stuck in C code. Kill the pool
+            # (the pages it held are extracted again) and go on.
+            logger.error("extraction of %s hung; killing its worker", job.url)
+            discard_pool(pool, kill=True)
+            raise ExtractHung(
+                f"extraction took longer than {self.timeout:g} s; its worker was killed"
+            ) from None
+        except BrokenProcessPool:
+            discard_pool(pool)
+            raise
+
+    def _check_unreadable(self, item: FetchedPage, extraction: Extraction) -> None:
+        """An attachment the readers refused: a zip bomb, a file past the memory
+        limit, or a corrupt file (recorded as such; its raw bytes are kept)."""
+        if extraction.reject != REJECT_UNREADABLE:
+            return
+        reason = extraction.reason or "unreadable"
+        if reason.startswith(ZIP_BOMB):
+            outcome = "decompression_bomb"
+        elif "MemoryError" in reason:
+            outcome = "too_large"
+        else:
+            outcome = "corrupt_file"
+        self._failed(item, outcome, f"{extraction.kind} file: {reason}")
+
+    def _failed(self, item: FetchedPage, outcome: str, error: str) -> None:
+        item.extract_outcome = outcome
+        item.extract_error = error
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"govcrawl/extract_failures/{outcome}")
 
 
 class StorePipeline:
@@ -140,6 +284,7 @@ class StorePipeline:
         self.db_url: str = settings.get("GOVCRAWL_DB")
         self.registry = load_registry(settings.get("GOVCRAWL_REGIONS_FILE"))
         self.run_id: int | None = settings.getint("GOVCRAWL_RUN_ID") or None
+        self.retries = settings.getint("GOVCRAWL_DB_WRITE_RETRIES", 6)
         self.owns_run = False
         self.report_docs: set[int] = set()
         self.years: set[int] = set()
@@ -157,22 +302,33 @@ class StorePipeline:
         return store_for(self.db_url)[0]
 
     async def _write(self, fn: Any, *args: Any) -> Any:
+        """`fn(*args)` on the writer thread, retried while the database is away."""
         writer = store_for(self.db_url)[1]
-        return await asyncio.get_running_loop().run_in_executor(writer, fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(
+            writer, lambda: write_retrying(fn, *args, retries=self.retries)
+        )
 
     async def open_spider(self) -> None:
         store = self.store  # opens and migrates the database
+        slug = self.crawler.spider.name if self.crawler.spider else "?"
         if self.run_id is None:  # `scrapy crawl SLUG`: a run of its own
             await self._write(store.sync_jurisdictions, self.registry)
-            slug = self.crawler.spider.name if self.crawler.spider else "?"
             trigger = self.crawler.settings.get("GOVCRAWL_TRIGGER", "manual")
             self.run_id = await self._write(store.start_run, trigger, [slug])
             self.owns_run = True
+        elif self.crawler.settings.getbool("GOVCRAWL_RESUME"):
+            # A resumed run does not fetch again what it archived before it was killed:
+            # those reports are this run's all the same (else the region "found none").
+            for document_id, year in await self._write(self._reports_so_far, slug):
+                self._tally(SaveResult("stored", document_id, True, year))
 
     async def close_spider(self) -> None:
         self._flush_unchanged()
         if self._unchanged_writes:
             await asyncio.gather(*self._unchanged_writes, return_exceptions=True)
+        budget_failures = getattr(self.crawler.spider, "budget_failures", None)
+        for failure in budget_failures() if budget_failures is not None else ():
+            await self._write(self.store.save_failure, self.run_id, failure)
         if self.owns_run and self.run_id is not None:
             archive = _raw.pop((self.db_url, self.run_id), None)
             if archive is not None:
@@ -201,6 +357,7 @@ class StorePipeline:
     async def process_item(self, item: Any) -> Any:
         store = self.store
         if isinstance(item, ListingVisited):
+            killpoints.reached("listing")
             await self._write(store.save_listing, self.run_id, item)
             if not item.script_records:  # a Hanweb shell: its records are counted on the XML
                 self._inc("listing_pages")
@@ -209,6 +366,7 @@ class StorePipeline:
             for reason, count in item.skipped.items():
                 self._inc(f"skipped/{reason}", count)
         elif isinstance(item, FetchFailed):
+            killpoints.reached("failure")
             await self._write(store.save_failure, self.run_id, item)
             if item.is_listing:
                 self._inc("listing_failures")
@@ -221,9 +379,11 @@ class StorePipeline:
             region = getattr(self.crawler.spider, "region", None)
             code = self._jurisdiction(item, region)
             raw_ref = await self._write(self._keep_raw, item, region)
+            killpoints.reached("raw")
             result: SaveResult = await self._write(
                 store.save_page, self.run_id, item, code, raw_ref
             )
+            killpoints.reached("commit")
             self._tally(result)
             item.body = b""  # keep memory flat: the body is archived now
         return item
@@ -263,6 +423,23 @@ class StorePipeline:
             return
         for result in done.result():
             self._tally(result)
+
+    def _reports_so_far(self, slug: str) -> list[tuple[int, int | None]]:
+        """(document id, report year) of the annual reports this run recorded for the
+        region before it was interrupted."""
+        with self.store.sessions() as session:
+            rows = session.execute(
+                select(Document.id, Document.report_year)
+                .join(Fetch, Fetch.document_id == Document.id)
+                .where(
+                    Fetch.crawl_run_id == self.run_id,
+                    Fetch.region_slug == slug,
+                    Fetch.outcome.in_(("stored", "changed", "unchanged", "duplicate")),
+                    Document.is_annual_report.is_(True),
+                )
+                .distinct()
+            ).all()
+        return [(int(doc_id), year) for doc_id, year in rows]
 
     def _keep_raw(self, page: FetchedPage, region: Region | None) -> str | None:
         """The response as fetched, in this run's WARC file (on the writer thread)."""

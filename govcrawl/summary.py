@@ -13,9 +13,11 @@ from govcrawl.regions import Region
 FAIL_COLUMNS_UNREADABLE = "report columns could not be fetched"
 FAIL_NO_REPORTS = "no annual reports found"
 #: Outcomes that are the crawl's failures (not the site's walls or soft 404s).
+#: (A server's hostile answers bounded by design: too_large, decompression_bomb,
+#: redirect_loop, blocked, retry_after, budget_exhausted, are the site's, not the crawl's.)
 ERROR_OUTCOMES = frozenset({
     "http_error", "timeout", "connection_error", "dns_error", "error", "extract_error",
-    "browser_unavailable", "unreadable",
+    "browser_unavailable", "unreadable", "corrupt_file", "truncated",
 })  # fmt: skip
 DEFAULT_MAX_ERROR_RATE = 0.5
 
@@ -74,7 +76,7 @@ def summarise(
     fetches = pages + errors + summary.listing_pages + listing_failures
     summary.fetches = fetches
     summary.error_rate = (errors + listing_failures) / fetches if fetches else 0.0
-    summary.budget_exhausted = bool(skipped.get("page_budget"))
+    summary.budget_exhausted = bool(skipped.get("page_budget") or skipped.get("column_pages"))
     readable = summary.listing_pages - int(stats.get(prefix + "empty_listing_pages", 0))
     if readable <= 0:
         detail = ", ".join(f"{k} {v}" for k, v in listing_errors.items()) or "empty column"

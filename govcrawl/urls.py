@@ -65,13 +65,19 @@ def _canon_path(path: str) -> str:
 def normalise_url(url: str, base: str | None = None) -> str:
     """Return the canonical spelling of `url` (resolved against `base` if relative)."""
     url = url.strip().replace("\\", "/")
-    if base is not None:
-        url = urljoin(base, url)
-    parts = urlsplit(url)
+    try:
+        if base is not None:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+    except ValueError as exc:  # "Invalid IPv6 URL" and kin: brackets that close nothing
+        raise BadURL(f"malformed URL: {url!r}") from exc
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
         raise BadURL(f"not an http(s) URL: {url!r}")
-    host = (parts.hostname or "").rstrip(".")
+    try:
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError as exc:
+        raise BadURL(f"URL has an invalid host: {url!r}") from exc
     if not host:
         raise BadURL(f"URL has no host: {url!r}")
     try:
@@ -98,4 +104,8 @@ def url_hash(url: str) -> str:
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """The URL's host, lower-case ("" for a URL too malformed to have one)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

@@ -94,6 +94,9 @@ class GovSpider(scrapy.Spider):
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         #: URL hashes a resumed run already recorded
         self.done: set[str] = set()
+        #: budget or trap guard -> (why, the first new URL it refused, how many it refused)
+        self.refused: dict[str, tuple[str, str | None, int]] = {}
+        self._asked: set[str] = set()  # normalised URLs requested (a refused one is no loss)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> GovSpider:
@@ -174,19 +177,34 @@ class GovSpider(scrapy.Spider):
         """A request within the crawl's budget (None when the budget or a trap guard
         says stop). Every request of the spider is made here."""
         if self._requested >= self.page_budget:
-            self._inc("skipped/page_budget")
+            self.refuse(
+                "page_budget",
+                url,
+                f"page budget of {self.page_budget} requests per region reached "
+                "(GOVCRAWL_MAX_PAGES)",
+            )
             return None
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            self._inc("skipped/bad_url")
+            return None
         if parts.path.count("/") > self.max_url_depth:
-            self._inc("skipped/url_depth")
+            self.refuse("url_depth", url, f"more than {self.max_url_depth} path segments")
             return None
         if parts.query:
             key = f"{parts.netloc}{parts.path}"
             self._query_variants[key] += 1
             if self._query_variants[key] > self.max_query_variants:
-                self._inc("skipped/query_trap")
+                self.refuse(
+                    "query_trap",
+                    url,
+                    f"more than {self.max_query_variants} query strings on {parts.path} "
+                    "(a calendar or search trap; GOVCRAWL_MAX_QUERY_VARIANTS)",
+                )
                 return None
         self._requested += 1
+        self._asked.add(_key(url))
         meta = dict(meta or {})
         if browser:
             meta.update(browser_meta())
@@ -269,14 +287,22 @@ class GovSpider(scrapy.Spider):
                 return
         yield from self.follow_records(page, records)
         number = int(page.meta.get("govcrawl_page", 1))
-        if number < self.max_column_pages:
-            for next_url in dict.fromkeys(self.pagination_urls(page)):
-                if host_of(next_url) in self.region.hosts:
-                    request = self.column_request(
-                        next_url, number + 1, browser=bool(page.meta.get("playwright"))
-                    )
-                    if request is not None:
-                        yield request
+        for next_url in dict.fromkeys(self.pagination_urls(page)):
+            if host_of(next_url) not in self.region.hosts:
+                continue
+            if number >= self.max_column_pages:
+                self.refuse(
+                    "column_pages",
+                    next_url,
+                    f"column page limit of {self.max_column_pages} pages reached "
+                    "(endless pagination? GOVCRAWL_MAX_COLUMN_PAGES)",
+                )
+                continue
+            request = self.column_request(
+                next_url, number + 1, browser=bool(page.meta.get("playwright"))
+            )
+            if request is not None:
+                yield request
 
     def follow_records(
         self,
@@ -412,7 +438,14 @@ class GovSpider(scrapy.Spider):
             elif link_is_candidate(title, url) and not links.is_directory(url):
                 listed = links.DATE_RE.search(links.row_text(anchor))
                 records.append((url, title, parse_date(listed.group(0)) if listed else None))
-            elif depth < self.max_depth and _NAV_RE.search(title):
+            elif _NAV_RE.search(title) and depth >= self.max_depth:
+                self.refuse(
+                    "depth",
+                    url,
+                    f"link depth limit of {self.max_depth} hops from the home page reached "
+                    "(GOVCRAWL_MAX_DEPTH)",
+                )
+            elif _NAV_RE.search(title):
                 request = self.request(
                     url,
                     self.parse_landing,
@@ -616,6 +649,31 @@ class GovSpider(scrapy.Spider):
             is_listing=is_listing,
         )
 
+    def refuse(self, guard: str, url: str, why: str) -> None:
+        """A link not followed because a crawl budget or trap guard said stop."""
+        self._inc(f"skipped/{guard}")
+        first, first_url, count = self.refused.get(guard, (why, None, 0))
+        if first_url is None and _key(url) not in self._asked:
+            first_url = url
+        self.refused[guard] = (first, first_url, count + 1)
+
+    def budget_failures(self) -> list[FetchFailed]:
+        """One ``budget_exhausted`` fetch per guard that refused links in this crawl: the
+        first URL it refused that was not fetched anyway, why, and how many links it
+        refused (a guard that only refused links already requested lost nothing)."""
+        return [
+            FetchFailed(
+                region_slug=self.region.slug,
+                url=url,
+                outcome="budget_exhausted",
+                error=f"{why}: {count} link(s) not followed, this the first",
+                fetched_at=utcnow(),
+                is_listing=guard in ("column_pages", "depth"),
+            )
+            for guard, (why, url, count) in sorted(self.refused.items())
+            if url is not None
+        ]
+
     def _inc(self, key: str) -> None:
         crawler = getattr(self, "crawler", None)
         if crawler is not None and crawler.stats is not None:
@@ -625,6 +683,13 @@ class GovSpider(scrapy.Spider):
     def _elapsed(request: scrapy.Request | None) -> int | None:
         latency = request.meta.get("download_latency") if request is not None else None
         return None if latency is None else int(latency * 1000)
+
+
+def _key(url: str) -> str:
+    try:
+        return normalise_url(url)
+    except BadURL:
+        return url
 
 
 def _first_url(request: scrapy.Request | None) -> str | None:

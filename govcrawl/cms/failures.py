@@ -5,6 +5,7 @@ from __future__ import annotations
 import scrapy
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadFailedError,
     DownloadTimeoutError,
@@ -15,6 +16,7 @@ from twisted.internet import error as twisted_error
 
 from govcrawl.extract.decode import decode_body
 from govcrawl.extract.flags import is_challenge, wall_kind
+from govcrawl.fetch.limits import DecompressionBomb, RedirectLoop, RetryAfterRefused
 from govcrawl.fetch.safety import BlockedDestination
 
 _TIMEOUTS = (twisted_error.TimeoutError, twisted_error.TCPTimedOutError, DownloadTimeoutError)
@@ -50,9 +52,21 @@ def classify(exc: BaseException | None) -> tuple[str, str, int | None]:
         return "http_error", f"HTTP {response.status}", response.status
     if isinstance(exc, BlockedDestination):
         return "blocked", str(exc), None
+    if isinstance(exc, DecompressionBomb):
+        return "decompression_bomb", str(exc), None
+    if isinstance(exc, RedirectLoop):
+        return "redirect_loop", str(exc), None
+    if isinstance(exc, RetryAfterRefused):
+        return "retry_after", str(exc), None
+    if isinstance(exc, DownloadCancelledError):  # Scrapy cancels a body past DOWNLOAD_MAXSIZE
+        return "too_large", f"too large: {_size_message(str(exc))}", None
+    if isinstance(exc, ResponseDataLossError):
+        return "truncated", "truncated: the connection closed before the body was complete", None
     if isinstance(exc, scrapy.exceptions.IgnoreRequest):
         message = str(exc) or "request ignored"
         lowered = message.lower()
+        if "max redirections" in lowered:
+            return "redirect_loop", f"too many redirects: {message}", None
         if "robots" in lowered:
             return "robots", f"not fetched: {message}", None
         if "offsite" in lowered:
@@ -73,3 +87,12 @@ def classify(exc: BaseException | None) -> tuple[str, str, int | None]:
             None,
         )
     return "error", f"{type(exc).__name__}: {exc}", None
+
+
+def _size_message(message: str) -> str:
+    """Scrapy's max-size message without the request repr ("Expected to receive N bytes
+    which is larger than download max size (M)"); it says nothing when it cancels a
+    body that grew past the limit while streaming."""
+    if "max size" not in message:
+        return "the body grew past the download max size (GOVCRAWL_MAX_DOWNLOAD_SIZE)"
+    return message.split(" in request ", 1)[0] + " (GOVCRAWL_MAX_DOWNLOAD_SIZE)"

@@ -37,8 +37,13 @@ def anchors(base_url: str, root: Selector) -> Iterator[tuple[str, str, Selector]
     for anchor in root.css("a[href]"):
         href = (anchor.attrib.get("href") or "").strip()
         if href and not href.lower().startswith(SKIP_SCHEMES):
+            try:
+                url = urljoin(base_url, href).split("#", 1)[0]
+                urlsplit(url).hostname  # noqa: B018 (raises on a malformed host)
+            except ValueError:  # `http://[broken`: a link no browser could follow either
+                continue
             text = clean(" ".join(anchor.css("::text").getall()))
-            yield urljoin(base_url, href).split("#", 1)[0], text, anchor
+            yield url, text, anchor
 
 
 def row_text(anchor: Selector) -> str:
@@ -59,7 +64,10 @@ def is_directory(url: str) -> bool:
 
 def attachment_kind(url: str) -> str | None:
     """pdf/doc/docx/xls/xlsx when the URL names such a file."""
-    path = unquote(urlsplit(url).path)
+    try:
+        path = unquote(urlsplit(url).path)
+    except ValueError:
+        return None
     match = _ATTACHMENT_RE.search(path)
     return ATTACHMENT_KINDS["." + match.group(1).lower()] if match else None
 

@@ -400,7 +400,7 @@ class Store:
             if page.status == 304:
                 return self._not_modified(session, run_id, [page])[0]
             if ex is None or page.extract_error:
-                outcome = "extract_error"
+                outcome = page.extract_outcome or "extract_error"
                 self._log_fetch(
                     session, run_id, outcome=outcome, error=page.extract_error, **fetch_values
                 )

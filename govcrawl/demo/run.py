@@ -1,4 +1,6 @@
-"""``govcrawl demo``: serve the portal replicas on loopback and crawl them all."""
+"""``govcrawl demo``: serve the portal replicas on loopback and crawl them all, the
+faults replica (``faults.py``: bombs, traps, hanging servers beside good reports) too;
+its faults are recorded fetch outcomes of a region that succeeds."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from govcrawl.config import Config
+from govcrawl.demo.faults import FaultsPortal
 from govcrawl.demo.server import PortalServer
 from govcrawl.regions import load_registry
 
@@ -21,15 +24,23 @@ DEMO_TIMING = {
     "max_delay": 2.0,
     "download_timeout": 10.0,
     "wall_backoff": 0.5,
+    "retry_times": 1,  # the faults replica's servers that never answer: 2 tries, not 3
+    "parse_timeout": 10.0,  # a file that takes longer is the faults replica's slow PDF
 }
 
 
 def run_demo(config: Config) -> int:
     from govcrawl.runner import report, run_crawl
 
-    with PortalServer() as server, tempfile.TemporaryDirectory(prefix="govcrawl-demo-") as tmp:
+    with (
+        PortalServer() as server,
+        FaultsPortal() as faults,
+        tempfile.TemporaryDirectory(prefix="govcrawl-demo-") as tmp,
+    ):
         regions_file = Path(tmp) / "demo-regions.toml"
-        regions_file.write_text(server.regions_toml(ALL_FAMILIES), encoding="utf-8")
+        regions_file.write_text(
+            server.regions_toml(ALL_FAMILIES) + "\n" + faults.regions_toml(), encoding="utf-8"
+        )
         demo = config.with_(
             regions_file=str(regions_file),
             allow_loopback=True,
@@ -37,10 +48,11 @@ def run_demo(config: Config) -> int:
             **{k: v for k, v in DEMO_TIMING.items() if getattr(config, k) == getattr(Config(), k)},
         )
         registry = load_registry(regions_file)
-        regions = [registry.get(r.slug) for r in server.regions(ALL_FAMILIES)]
+        replicas = [*server.regions(ALL_FAMILIES), *faults.regions()]
+        regions = [registry.get(r.slug) for r in replicas]
         print(
             "serving "
-            + ", ".join(f"{r.slug} at {server.base_url(r.slug)}" for r in regions)
+            + ", ".join(f"{r.slug} at {r.portal}" for r in regions)
             + f"; archive: {demo.db_url}",
             file=sys.stderr,
         )

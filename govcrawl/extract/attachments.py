@@ -68,6 +68,9 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _PDF_MAGIC = b"%PDF-"
 _MAGIC_WINDOW = 1024  # the PDF header may follow some junk
+#: A DOCX/XLSX whose zip directory says it inflates to more than this is a zip bomb.
+MAX_ZIP_INFLATED = 256 * 1024 * 1024
+ZIP_BOMB = "zip bomb"
 
 _CONTENT_TYPES = {
     "application/pdf": "pdf",
@@ -206,14 +209,35 @@ def _read(kind: str, body: bytes) -> Content:
         if not body.startswith(_ZIP_MAGIC):
             raise Unreadable("not a docx file")
         with zipfile.ZipFile(io.BytesIO(body)) as zf:
+            check_zip_sizes(zf)
             return read_docx(zf)
     if kind == "xlsx":
         from govcrawl.extract.sheet_tables import read_xlsx
 
         if not body.startswith(_ZIP_MAGIC):
             raise Unreadable("not an xlsx file")
+        with zipfile.ZipFile(io.BytesIO(body)) as zf:
+            check_zip_sizes(zf)
         return read_xlsx(body)
     raise Unreadable(f"unsupported {kind} file")
+
+
+def check_zip_sizes(zf: zipfile.ZipFile) -> None:
+    """Refuse a zip bomb from its directory, before inflating anything: more than
+    ``MAX_ZIP_INFLATED`` bytes in all, or an XML part larger than the readers take.
+    (A directory that understates a size fails its CRC when read: corrupt, not a bomb.)"""
+    from govcrawl.extract.doc_docx import MAX_XML_BYTES
+
+    total = 0
+    for info in zf.infolist():
+        total += info.file_size
+        if info.filename.endswith((".xml", ".rels")) and info.file_size > MAX_XML_BYTES:
+            raise Unreadable(
+                f"{ZIP_BOMB}: {info.filename} inflates to {info.file_size} bytes "
+                f"from {info.compress_size}"
+            )
+    if total > MAX_ZIP_INFLATED:
+        raise Unreadable(f"{ZIP_BOMB}: the archive inflates to {total} bytes")
 
 
 def extract_attachment(page: PageInput) -> Extraction | None:

@@ -17,8 +17,11 @@ _META_RE = re.compile(rb"<meta\b[^>]*>", re.I)
 _HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _META_SCAN_BYTES = 4096
 # A few stray bytes (a truncated last character, one bad byte) do not make a
-# page labelled UTF-8 anything else.
+# page labelled UTF-8 anything else; nor do more of them among many characters
+# that are valid UTF-8 (GBK text read as UTF-8 yields almost no valid multi-byte
+# characters, so a page that has many is UTF-8 with some garbage in it).
 _MAX_UTF8_ERRORS = 3
+_MIN_UTF8_CHARS_PER_ERROR = 20
 
 _ALIASES = {
     "gb2312": "gb18030",
@@ -102,7 +105,8 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
             return text, encoding
     if "utf-8" in declared or not declared:
         loose = body.decode("utf-8", "replace")
-        if loose.count("\ufffd") <= _MAX_UTF8_ERRORS:
+        errors = loose.count("\ufffd")
+        if errors <= _MAX_UTF8_ERRORS or _mostly_utf8(loose, errors):
             return loose, "utf-8"
     for encoding in ("gb18030", "big5"):
         text = _strict(body, encoding)
@@ -110,3 +114,9 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
             return text, encoding
     fallback = next((c for c in declared if c not in ("utf-8", "latin-1")), "gb18030")
     return body.decode(fallback, "replace"), fallback
+
+
+def _mostly_utf8(loose: str, errors: int) -> bool:
+    """Many valid multi-byte UTF-8 characters for each undecodable byte."""
+    multibyte = sum(1 for ch in loose if ord(ch) > 0x7F) - errors
+    return multibyte >= _MIN_UTF8_CHARS_PER_ERROR * errors

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
@@ -20,6 +21,7 @@ from govcrawl.extract.attachments import extract_attachment
 from govcrawl.extract.decode import decode_body
 from govcrawl.extract.meta import read_info_fields, read_meta_tags
 from govcrawl.extract.model import Extraction, PageInput
+from govcrawl.urls import BadURL
 
 _PARSER = HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
@@ -91,7 +93,12 @@ def _visible_text(tree: HtmlElement) -> str:
 
 
 def extract_page(page: PageInput) -> Extraction:
-    """Extract one page.  Never raises on bad input: a broken page is a rejected page."""
+    """Extract one page.  Never raises on bad input: a broken page is a rejected page
+    (only a URL too malformed to have a host, which no fetched page has: BadURL)."""
+    try:
+        urlsplit(page.url).hostname  # noqa: B018 (raises on a malformed host)
+    except ValueError as exc:
+        raise BadURL(f"malformed URL: {page.url!r}") from exc
     attachment = extract_attachment(page)  # PDF, Word, Excel: not HTML
     if attachment is not None:
         return attachment

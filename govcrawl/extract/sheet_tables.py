@@ -24,6 +24,7 @@ MAX_SHEETS = 50
 MAX_ROWS = 5000  # non-empty rows a sheet
 MAX_COLS = 200
 _MAX_ROW_SCAN = 200_000  # rows looked at a sheet, empty ones included
+_MAX_BLANK_RUN = 10_000  # empty rows in a row: the rest of the sheet is padding (a million rows)
 
 _MERGE_RE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)\"")
 
@@ -206,12 +207,17 @@ def read_xlsx(body: bytes) -> Content:
 def _xlsx_grid(ws: Any) -> tuple[list[list[str]], bool]:
     ws.reset_dimensions()  # a sheet's stated dimension can be A1:XFD1048576
     grid: list[list[str]] = []
-    kept = 0
+    kept = blank = 0
     for scanned, values in enumerate(ws.iter_rows(max_col=MAX_COLS, values_only=True)):
-        if kept >= MAX_ROWS or scanned >= _MAX_ROW_SCAN:
+        if kept >= MAX_ROWS or scanned >= _MAX_ROW_SCAN or blank >= _MAX_BLANK_RUN:
+            del grid[len(grid) - blank :]
             return grid, True
         row = [cell_string(v) for v in values]
-        grid.append(row)
         if any(row):
             kept += 1
+            blank = 0
+            grid.append(row)
+        else:
+            blank += 1
+            grid.append([])  # an empty row holds its place (merged ranges count rows) cheaply
     return grid, False

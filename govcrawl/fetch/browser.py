@@ -5,11 +5,16 @@ the first such request. It is Debian's Chromium (``/usr/bin/chromium``, or
 ``GOVCRAWL_CHROMIUM``), headless, without background networking, and every
 request the page makes is checked like the crawler's own (no private addresses,
 no loopback unless ``--allow-loopback``); images, fonts and media are not loaded.
+The pages' scripts run inside Chromium's sandbox (only a crawl running as root,
+where Chromium cannot sandbox itself, turns it off, with a warning); nothing
+else in govcrawl runs a crawled page's scripts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import shutil
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,8 +26,9 @@ from scrapy.http import Response
 
 from govcrawl.fetch.safety import refusal, resolve
 
+logger = logging.getLogger(__name__)
+#: Chromium's flags (the sandbox stays on: see ``chromium_args``).
 CHROMIUM_ARGS = [
-    "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
@@ -52,6 +58,14 @@ def browser_meta() -> dict[str, Any]:
     }
 
 
+def chromium_args() -> list[str]:
+    """Chromium runs crawled pages' scripts in its sandbox. As root it cannot (it refuses
+    to start with it): there the sandbox is off (the crawl warns when it starts Chromium)."""
+    if os.geteuid() != 0:
+        return list(CHROMIUM_ARGS)
+    return ["--no-sandbox", *CHROMIUM_ARGS]
+
+
 def playwright_settings(chromium: str | None, timeout_s: float) -> dict[str, Any]:
     handler = "govcrawl.fetch.browser.LazyPlaywrightDownloadHandler"
     return {
@@ -60,7 +74,7 @@ def playwright_settings(chromium: str | None, timeout_s: float) -> dict[str, Any
         "PLAYWRIGHT_LAUNCH_OPTIONS": {
             "executable_path": chromium_path(chromium),
             "headless": True,
-            "args": CHROMIUM_ARGS,
+            "args": chromium_args(),
         },
         "PLAYWRIGHT_MAX_CONTEXTS": 2,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 2,
@@ -90,6 +104,12 @@ class LazyPlaywrightDownloadHandler(HTTP11DownloadHandler):
                 self.crawler.signals.disconnect(
                     handler._maybe_launch_in_thread, signals.engine_started
                 )
+                if os.geteuid() == 0:
+                    logger.warning(
+                        "running as root: Chromium runs without its sandbox (--no-sandbox); "
+                        "run govcrawl as an ordinary user to keep crawled pages' scripts "
+                        "in the sandbox"
+                    )
                 await handler._launch()
                 self._browser = handler
         return self._browser
