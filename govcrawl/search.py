@@ -193,24 +193,33 @@ def _occurrences(column: str) -> str:
 
 
 def _search_postgres(engine: Engine, query: str, where: str, params: dict[str, Any]) -> Hits:
-    """ILIKE over the current text and title (pg_trgm indexes), ranked in the database."""
+    """ILIKE over the current text and title (pg_trgm indexes), ranked in the database;
+    a term matching more than RANK_WINDOW documents newest first, as on SQLite."""
     params["like"] = _like_pattern(query)
     params["q"] = query.lower()
+    matches = (
+        "FROM document d "
+        "JOIN jurisdiction j ON j.code = d.jurisdiction_code "
+        "JOIN document_version v ON v.document_id = d.id AND v.id = "
+        "(SELECT max(id) FROM document_version WHERE document_id = d.id) "
+        "WHERE (v.text ILIKE :like ESCAPE '\\' OR d.title ILIKE :like ESCAPE '\\')"
+        f"{where} "
+    )
     title = "coalesce(d.title, '')"
     score = f"{_occurrences('v.text')} + 3 * {_occurrences(title)}"
     with engine.connect() as conn:
+        many = conn.execute(
+            text(f"SELECT count(*) FROM (SELECT 1 {matches}ORDER BY d.id DESC LIMIT :window) m"),
+            {**params, "window": RANK_WINDOW + 1},
+        ).scalar_one() > RANK_WINDOW
+        order = "d.id DESC" if many else f"{score} DESC, d.id"
         rows = conn.execute(
-            text(
-                f"SELECT {_COLUMNS}, v.text FROM document d "
-                "JOIN jurisdiction j ON j.code = d.jurisdiction_code "
-                "JOIN document_version v ON v.document_id = d.id AND v.id = "
-                "(SELECT max(id) FROM document_version WHERE document_id = d.id) "
-                "WHERE (v.text ILIKE :like ESCAPE '\\' OR d.title ILIKE :like ESCAPE '\\')"
-                f"{where} ORDER BY {score} DESC, d.id LIMIT :limit"
-            ),
-            params,
+            text(f"SELECT {_COLUMNS}, v.text {matches}ORDER BY {order} LIMIT :limit"), params
         ).all()
-    return Hits(_hit(i + 1, row, _snippet(row[-1], query, fold=True)) for i, row in enumerate(rows))
+    hits = Hits(_hit(i + 1, row, _snippet(row[-1], query, fold=True)) for i, row in enumerate(rows))
+    if many:
+        hits.order, hits.more_than = "newest", RANK_WINDOW
+    return hits
 
 
 def _hit(rank: int, row: Any, snippet: str) -> Hit:

@@ -286,3 +286,88 @@ def test_in_flight_requests_go_back_to_the_queue(redis_server: Redis) -> None:
     urls = [popped[1].url for _ in range(3) if (popped := queue.pop_tracked())]
     assert [u.rsplit("/", 1)[1] for u in urls] == ["2.html", "3.html", "1.html"]
     client.delete(*client.keys("test:run:9:*"))
+
+
+# -- the operator's kit for several machines (deploy/) ------------------------------------
+def test_worker_and_seed_units(tmp_path: Path) -> None:
+    import shlex
+    import shutil
+
+    from govcrawl.cli import build_parser
+    from tests.test_deploy import (
+        KNOWN_KEYS,
+        NIGHTLY,
+        SANDBOX,
+        SYSTEMD,
+        TIMER,
+        VENV_BIN,
+        parse_unit,
+        seconds,
+        value,
+        values,
+        words,
+    )  # fmt: skip
+
+    worker, seed_unit, timer = (SYSTEMD / "govcrawl-worker@.service",
+                                SYSTEMD / "govcrawl-seed.service", SYSTEMD / "govcrawl-seed.timer")
+    nightly = parse_unit(NIGHTLY)
+    for path in (worker, seed_unit, timer):
+        unit = parse_unit(path)
+        for section, pairs in unit.items():
+            assert not {k for k, _ in pairs} - KNOWN_KEYS[section], (path.name, section)
+        if path.suffix == ".service":
+            for key in SANDBOX:
+                assert values(unit, "Service", key) == values(nightly, "Service", key), key
+            assert words(unit, "Service", "ReadWritePaths") == ["/srv/govcrawl"]
+
+    unit = parse_unit(worker)
+    argv = shlex.split(value(unit, "Service", "ExecStart"))
+    assert argv[0] == VENV_BIN + "govcrawl"
+    args = build_parser().parse_args(argv[1:])
+    assert (args.command, args.idle_timeout) == ("worker", 0)  # waits for work forever
+    assert value(unit, "Service", "Type") == "simple"
+    assert value(unit, "Service", "Restart") == "always"
+    assert words(unit, "Install", "WantedBy") == ["multi-user.target"]
+    assert "%i" in value(unit, "Unit", "Description")
+
+    unit = parse_unit(seed_unit)
+    argv = shlex.split(value(unit, "Service", "ExecStart"))
+    args = build_parser().parse_args(
+        [a.replace("${GOVCRAWL_FRONTIER}", "redis://q:6379/0") for a in argv[1:]])
+    assert (args.command, args.all, args.trigger, args.frontier) == (
+        "crawl", True, "scheduled", "redis://q:6379/0")
+    assert value(unit, "Service", "Type") == "oneshot"
+    assert seconds(value(unit, "Service", "TimeoutStartSec")) <= 3600  # it only seeds
+
+    unit = parse_unit(timer)
+    assert value(unit, "Timer", "OnCalendar") == value(parse_unit(TIMER), "Timer", "OnCalendar")
+    assert value(unit, "Timer", "Unit") == seed_unit.name
+    assert words(unit, "Install", "WantedBy") == ["timers.target"]
+
+    analyze = shutil.which("systemd-analyze")
+    if analyze:  # systemd's own check, on copies whose programs are stand-ins
+        stub = tmp_path / "govcrawl"
+        stub.write_text("#!/bin/sh\nexit 0\n")
+        stub.chmod(0o755)
+        for path in (worker, seed_unit, timer):
+            text = path.read_text(encoding="utf-8").replace(VENV_BIN, f"{tmp_path}/")
+            (tmp_path / path.name).write_text(text, encoding="utf-8")
+        names = ["govcrawl-worker@1.service", seed_unit.name, timer.name]
+        out = subprocess.run([analyze, "verify", "--man=no", *(str(tmp_path / n) for n in names)],
+                             capture_output=True, text=True, timeout=60)
+        ours = [line for line in (out.stdout + out.stderr).splitlines() if "govcrawl-" in line]
+        assert out.returncode == 0 and not ours, out.stdout + out.stderr
+
+
+def test_multi_machine_notes() -> None:
+    import re
+
+    deploy = ROOT / "deploy"
+    notes = (deploy / "multi-machine.md").read_text(encoding="utf-8")
+    for needle in ("govcrawl worker", "--frontier", "systemctl enable --now govcrawl-worker@1",
+                   "govcrawl-seed.timer", "recrawl zhalantun", "appendonly yes", "pg_trgm",
+                   "GOVCRAWL_FRONTIER_LEASE", "one worker at a time", "in-flight"):
+        assert needle in notes, needle
+    for link in re.findall(r"\]\(([^)#:]+)\)", notes):
+        assert (deploy / link).exists(), link
+    assert "](multi-machine.md)" in (deploy / "README.md").read_text(encoding="utf-8")

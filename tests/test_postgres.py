@@ -211,6 +211,20 @@ def test_search_finds_the_same_on_postgres(
         assert found[pg], "the oracle should find something"
 
 
+def test_a_common_term_is_shown_newest_first_on_postgres_too(
+    archives: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import govcrawl.search as search_module
+
+    pg, lite = archives
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 3)
+    hits = {db: search_module.search(open_engine(db), "政府信息公开", limit=50) for db in archives}
+    assert hits[pg].order == "newest" and hits[pg].more_than == 3
+    assert {h.url for h in hits[pg]} == {h.url for h in hits[lite]}
+    ids = [h.document_id for h in hits[pg]]
+    assert ids == sorted(ids, reverse=True)
+
+
 def test_search_on_postgres_ignores_case_like_fts5(postgres: Postgres) -> None:
     from govcrawl.db.store import Store
     from govcrawl.regions import builtin_registry
@@ -294,12 +308,10 @@ def test_region_locks_are_advisory_locks_every_machine_sees(
     assert elsewhere.acquire("qingzhen")
     try:
         tail = ("--regions-file", str(regions_file), "--db", pg, "--allow-loopback")
-        skipped = run_govcrawl("recrawl", "qingzhen", *tail)
-        assert skipped.returncode == 0, skipped.stderr
-        assert "region qingzhen is being crawled by another run (pid " in skipped.stderr
-        assert "0 reports from 0 jurisdictions" in skipped.stdout
-        other = run_govcrawl("recrawl", "longtan", *tail)  # another region is not held
-        assert other.returncode == 0 and "3 reports from 1 jurisdictions" in other.stdout
+        out = run_govcrawl("crawl", "qingzhen", "longtan", *tail)
+        assert out.returncode == 0, out.stderr
+        assert "region qingzhen is being crawled by another run (pid " in out.stderr
+        assert "3 reports from 1 jurisdictions" in out.stdout  # 龙潭区 is not held
     finally:
         elsewhere.release_all()
     after = run_govcrawl("recrawl", "qingzhen", *tail)

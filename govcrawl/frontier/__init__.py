@@ -29,7 +29,7 @@ Keys (all under ``govcrawl:``; a run's keys are deleted when it is finished):
 ``run:ID:SLUG:queue`` / ``:seen``           scrapy-redis priority queue / fingerprints
 ``run:ID:SLUG:inflight`` / ``:tokens``      requests being handled / their counter
 ``run:ID:SLUG:lease``                       the worker crawling the region (expires)
-``run:ID:SLUG:stats`` / ``:years``          the region's ``govcrawl/*`` crawl counters
+``run:ID:SLUG:stats``                       the region's ``govcrawl/*`` crawl counters
 ``run:ID:done`` / ``run:ID:summaries``      regions finished / their summaries (JSON)
 ``run:ID:finalising``                       the worker closing the run
 ``region:SLUG``                             the unfinished run that holds the region

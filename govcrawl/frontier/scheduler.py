@@ -150,7 +150,6 @@ class FrontierScheduler(Scheduler):  # type: ignore[misc]
         self._outstanding: dict[int, tuple[Request, str]] = {}  # handed to the engine
         self._finished: list[tuple[str, float]] = []  # (token, when it was done)
         self._sent: dict[str, int] = {}  # govcrawl/* counters already in Redis
-        self._years_sent: set[int] = set()
         self._lost = False
         self._tick = task.LoopingCall(self.tick)
         self._tick.start(TICK, now=False)
@@ -204,7 +203,7 @@ class FrontierScheduler(Scheduler):  # type: ignore[misc]
             self._finished = [(t, w) for t, w in self._finished if t not in done]
 
     def _sync(self, tokens: list[str]) -> None:
-        """In one transaction: this crawler's new ``govcrawl/*`` counts and years, and the
+        """In one transaction: this crawler's new ``govcrawl/*`` counts and the
         acknowledgements (so a request is never both acknowledged and uncounted)."""
         stats = self.stats.get_stats() if self.stats is not None else {}
         deltas: dict[str, int] = {}
@@ -213,21 +212,17 @@ class FrontierScheduler(Scheduler):  # type: ignore[misc]
                 delta = value - self._sent.get(name, 0)
                 if delta:
                     deltas[name] = delta
-        years = {int(y) for y in stats.get("govcrawl/years", ()) or ()} - self._years_sent
-        if not (tokens or deltas or years):
+        if not (tokens or deltas):
             return
         stats_key = sibling(self.queue.key, "stats")
         pipe = self.server.pipeline(transaction=True)
         for name, delta in deltas.items():
             pipe.hincrby(stats_key, name, delta)
-        if years:
-            pipe.sadd(sibling(self.queue.key, "years"), *sorted(years))
         if tokens:
             pipe.hdel(self.queue.inflight_key, *tokens)
         pipe.execute()
         for name, delta in deltas.items():
             self._sent[name] = self._sent.get(name, 0) + delta
-        self._years_sent |= years
 
     def close(self, reason: str) -> None:
         if self._tick.running:

@@ -230,11 +230,13 @@ class Worker:
         """After the reactor: give up whatever is still held (another worker takes it
         at once, not after the lease), and close connections."""
         self.keeper.stop()
-        for run_key in list(self.held):
-            self._give_up(*run_key)
+        with contextlib.suppress(Exception):  # Redis may be the reason we stop
+            for run_key in list(self.held):
+                self._give_up(*run_key)
+            self.server.delete(key("worker", self.id))
         self.held.clear()
-        self.server.delete(key("worker", self.id))
-        self.locks.release_all()
+        with contextlib.suppress(Exception):
+            self.locks.release_all()
         self.db.shutdown(wait=True)
         self.engine.dispose()
         self._tmp.cleanup()
@@ -424,7 +426,7 @@ class Worker:
         for slug in spec.regions:
             keys += [
                 region_key(run_id, slug, what)
-                for what in ("queue", "seen", "inflight", "tokens", "stats", "years", "lease")
+                for what in ("queue", "seen", "inflight", "tokens", "stats", "lease")
             ]
         closed = ClosedRun(run_id, summaries)
         self.closed.append(closed)
@@ -576,11 +578,15 @@ def work(config: Config) -> int:
         pipelines.shutdown()
     if failure:
         exc = failure[0]
-        if isinstance(exc, FrontierError):
-            raise exc
         import redis
+        from sqlalchemy.exc import OperationalError
+
+        from govcrawl.db.engine import DatabaseError
 
         if isinstance(exc, redis.RedisError):
             raise FrontierError(f"the frontier failed: {exc}") from exc
+        if isinstance(exc, OperationalError):
+            reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+            raise DatabaseError(f"the archive failed: {reason}") from exc
         raise exc
     return 1 if any(run.failed for run in worker.closed) else 0
