@@ -51,7 +51,7 @@ import threading
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
@@ -174,6 +174,20 @@ _BLOCKED_TARGETS = {
 
 # --- bombs, built from one flushed block repeated -------------------------------------
 
+_build_lock = threading.Lock()
+
+
+def built(make: Callable[[], bytes]) -> bytes:
+    """`make()` (cached), one build at a time: the portal builds every body when it
+    starts, and an early request waits for that build instead of making its own."""
+    with _build_lock:
+        return make()
+
+
+def build_all() -> None:
+    for make in (gzip_bomb, deflate_bomb, docx_bomb, pdf_bomb, slow_pdf, xlsx_rows):
+        built(make)
+
 
 @functools.lru_cache(maxsize=8)
 def deflate_repeat(byte: bytes, mib: int, wrapper: str) -> bytes:
@@ -209,6 +223,14 @@ def _raw_deflate_repeat(byte: bytes, mib: int) -> tuple[bytes, int]:
     for _ in range(mib):
         crc = zlib.crc32(block, crc)
     return first * mib + b"\x03\x00", crc
+
+
+def gzip_bomb() -> bytes:
+    return deflate_repeat(b"<", BOMB_MIB, "gzip")
+
+
+def deflate_bomb() -> bytes:
+    return deflate_repeat(b"<", BOMB_MIB, "zlib")
 
 
 @functools.lru_cache(maxsize=1)
@@ -335,7 +357,7 @@ def truncated_pdf() -> bytes:
 
 @functools.lru_cache(maxsize=1)
 def xlsx_rows(rows: int = 1_000_000) -> bytes:
-    """An XLSX whose one sheet is `rows` empty rows (each with an empty cell in the last
+    """An XLSX (4.7 MB) whose one sheet is `rows` empty rows (each with an empty cell in the last
     column, XFD), its dimension A1:XFD1048576."""
     head = (
         b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats'
@@ -586,6 +608,7 @@ class FaultRecord(NamedTuple):
     path: str
     status: int
     at: float  # time.monotonic() when the answer began
+    wall: float  # time.time() then
 
 
 class _Server(ThreadingHTTPServer):
@@ -628,7 +651,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- answers --------------------------------------------------------------------
     def record(self, status: int) -> None:
         self.server.portal.log(FaultRecord(self.server.host_key, "GET", self.path, status,
-                                           time.monotonic()))
+                                           time.monotonic(), time.time()))
 
     def send(
         self,
@@ -725,7 +748,7 @@ class _SilentServer:
             except (TimeoutError, OSError):
                 continue
             self.held.append(conn)
-            self.portal.log(FaultRecord("silent", "CONNECT", "", 0, time.monotonic()))
+            self.portal.log(FaultRecord("silent", "CONNECT", "", 0, time.monotonic(), time.time()))
 
     def shutdown(self) -> None:
         pass
@@ -768,6 +791,7 @@ class FaultsPortal:
         except OSError:
             self.stop()
             raise
+        threading.Thread(target=build_all, name="govcrawl-faults-build", daemon=True).start()
         for host, server in self._servers.items():
             thread = threading.Thread(
                 target=server.serve_forever,
@@ -924,11 +948,9 @@ class FaultsPortal:
 
     def _fault(self, handler: _Handler, name: str) -> None:
         if name == "gzip-bomb.html":
-            handler.send(200, deflate_repeat(b"<", BOMB_MIB, "gzip"), HTML,
-                         [("Content-Encoding", "gzip")])
+            handler.send(200, built(gzip_bomb), HTML, [("Content-Encoding", "gzip")])
         elif name == "deflate-bomb.html":
-            handler.send(200, deflate_repeat(b"<", BOMB_MIB, "zlib"), HTML,
-                         [("Content-Encoding", "deflate")])
+            handler.send(200, built(deflate_bomb), HTML, [("Content-Encoding", "deflate")])
         elif name == "huge.html":
             handler.stream(_huge_chunks(), length=HUGE_PAGE_BYTES)
         elif name == "huge-chunked.html":
@@ -954,13 +976,13 @@ class FaultsPortal:
         elif name == "truncated.pdf":
             handler.send(200, truncated_pdf(), PDF)
         elif name == "bomb.pdf":
-            handler.send(200, pdf_bomb(), PDF)
+            handler.send(200, built(pdf_bomb), PDF)
         elif name == "slow.pdf":
-            handler.send(200, slow_pdf(), PDF)
+            handler.send(200, built(slow_pdf), PDF)
         elif name == "bomb.docx":
-            handler.send(200, docx_bomb(), DOCX)
+            handler.send(200, built(docx_bomb), DOCX)
         elif name == "rows.xlsx":
-            handler.send(200, xlsx_rows(), XLSX)
+            handler.send(200, built(xlsx_rows), XLSX)
         else:
             handler.send(404, NOT_FOUND)
 
