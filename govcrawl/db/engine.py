@@ -81,14 +81,20 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     On PostgreSQL, processes on several machines may start at once (workers): one
     migrates at a time, the others then find the schema up to date."""
     from alembic import command
+    from alembic.script import ScriptDirectory
 
+    cfg = alembic_config(engine)
+    if revision == "head" and current_revision(engine) in ScriptDirectory.from_config(
+        cfg
+    ).get_heads():
+        return  # up to date: no migration run, no whole-archive check after one
     if engine.dialect.name != "postgresql":
-        command.upgrade(alembic_config(engine), revision)
+        command.upgrade(cfg, revision)
         return
     with engine.connect() as lock:
         lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
         try:
-            command.upgrade(alembic_config(engine), revision)
+            command.upgrade(cfg, revision)
         finally:
             lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
 
