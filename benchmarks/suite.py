@@ -250,30 +250,35 @@ def bare_worker(path: Path) -> int:
                     header[4:], "little")
                 yield f.read(n_url).decode("utf-8"), f.read(n_body)
 
-    def bare(url: str, body: bytes) -> Any:
-        return trafilatura.bare_extraction(body.decode("utf-8"), url=url, with_metadata=True)
+    def bare(url: str, body: bytes) -> bool:
+        """The naive pipeline's call; is the page a report by its title (nothing kept)."""
+        doc = trafilatura.bare_extraction(body.decode("utf-8"), url=url, with_metadata=True)
+        return doc is not None and "年度报告" in (getattr(doc, "title", None) or "")
 
-    def timed(fn: Any) -> tuple[dict[str, Any], list[Any]]:
+    def extract(url: str, body: bytes) -> bool:
+        return trafilatura.extract(body) is not None
+
+    def timed(fn: Any) -> dict[str, Any]:
         for n, (url, body) in enumerate(records()):  # warm-up
             if n == 20:
                 break
             fn(url, body)
         gc.collect()
-        out = []
+        pages = hits = 0
         wall, cpu = time.perf_counter(), time.process_time()
         for url, body in records():
-            out.append(fn(url, body))
+            hits += bool(fn(url, body))
+            pages += 1
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        return {"pages": len(out), "wall_s": wall, "cpu_s": cpu,
-                "pages_per_s": len(out) / wall}, out
+        return {"pages": pages, "wall_s": wall, "cpu_s": cpu, "pages_per_s": pages / wall,
+                "hits": hits}
 
-    figures, docs = timed(bare)
-    figures["reports_by_title"] = sum(
-        "年度报告" in (d.title or "") for d in docs if d is not None)
+    figures = timed(bare)
+    figures["reports_by_title"] = figures.pop("hits")
     figures["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    del docs
-    extract, _ = timed(lambda url, body: trafilatura.extract(body))
-    print(json.dumps({"bare": figures, "extract": extract}))
+    extracted = timed(extract)
+    extracted["with_text"] = extracted.pop("hits")
+    print(json.dumps({"bare": figures, "extract": extracted}))
     return 0
 
 
@@ -434,6 +439,17 @@ def print_table(r: dict[str, Any], meta: dict[str, Any]) -> None:
         rc = r["recrawl"]
         print(f"re-crawl CPU / first crawl CPU:           {v:5.1%}   (target <= 10%: "
               f"{verdict(v <= TARGETS['recrawl_cpu'])}); {rc['new_versions']} new versions")
+    gov, naive = r.get("govcrawl"), r.get("naive")
+    if gov is not None and naive is not None and gov["cpu_ms_per_page"]:
+        print(f"CPU per page, naive / govcrawl:           "
+              f"{naive['cpu_ms_per_page'] / gov['cpu_ms_per_page']:5.2f}x  (naive "
+              f"{naive['cpu_ms_per_page']:.1f} ms, govcrawl {gov['cpu_ms_per_page']:.1f} ms; "
+              "less sensitive to other load than pages/s)")
+    busiest = max([r["loadavg_start"][0], r["loadavg_end"][0]]
+                  + [row["loadavg_before"] for row in (r.get(n) for n in ROWS) if row])
+    if busiest > (meta["cpu_cores"] or 1):
+        print(f"NOTE: load average up to {busiest:.1f} on {meta['cpu_cores']} cores: other work "
+              "was running, wall-time rates are low and the ratios uneven; run again")
     print()
     notes = []
     for name in ("naive", "govcrawl", "recrawl"):
@@ -447,6 +463,11 @@ def print_table(r: dict[str, Any], meta: dict[str, Any]) -> None:
     if bare is not None and "bare" in bare:
         notes.append("bare rows: the timed loop only (no interpreter start-up), page bytes "
                      "read from a file; RSS is the process's peak after bare_extraction")
+    rc = r.get("recrawl")
+    if rc is not None:
+        again = rc["served"]["article_requests"] - rc["served"]["articles_304"]
+        notes.append(f"re-crawl: {rc['served']['articles_304']} article pages answered 304, "
+                     f"{again} asked for without validators (answered 200 again)")
     for note in notes:
         print(note)
     for problem in r["problems"]:
@@ -487,6 +508,10 @@ def print_scaling(results: list[dict[str, Any]], meta: dict[str, Any]) -> None:
             print(f"{n}: CPU per page at {last['pages']:,} / at {first['pages']:,} = "
                   f"{last[n]['cpu_ms_per_page'] / first[n]['cpu_ms_per_page']:.2f}; wall per "
                   f"page {last[n]['wall_ms_per_page'] / first[n]['wall_ms_per_page']:.2f}")
+    busiest = max(max(r["loadavg_start"][0], r["loadavg_end"][0]) for r in results)
+    if busiest > (meta["cpu_cores"] or 1):
+        print(f"NOTE: load average up to {busiest:.1f} on {meta['cpu_cores']} cores: other work "
+              "was running; wall time per page follows the load, CPU per page much less")
     for r in results:
         for problem in r["problems"]:
             print(f"PROBLEM at {r['pages']:,} pages: {problem}")
@@ -525,6 +550,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=1800,
                         help="kill a crawler after this many seconds (default 1800)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--save", type=Path, metavar="FILE",
+                        help="also write the figures as JSON to FILE")
     parser.add_argument("--bare-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare_worker is not None:
@@ -573,8 +600,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if tmp is not None:
             tmp.cleanup()
+    payload = {**meta, "results": results} if args.scaling else {**meta, **results[0]}
+    if args.save:
+        args.save.write_text(json.dumps(_jsonable(payload), ensure_ascii=False, indent=2) + "\n",
+                             encoding="utf-8")
     if args.json:
-        payload = {**meta, "results": results} if args.scaling else {**meta, **results[0]}
         print(json.dumps(_jsonable(payload), ensure_ascii=False, indent=2))
     elif args.scaling:
         print_scaling(results, meta)
