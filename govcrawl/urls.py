@@ -67,7 +67,7 @@ def normalise_url(url: str, base: str | None = None) -> str:
     url = url.strip().replace("\\", "/")
     try:
         if base is not None:
-            url = urljoin(base, url)
+            url = urljoin(base.strip().replace("\\", "/"), url)
         parts = urlsplit(url)
     except ValueError as exc:  # "Invalid IPv6 URL" and kin: brackets that close nothing
         raise BadURL(f"malformed URL: {url!r}") from exc

@@ -15,8 +15,14 @@ from govcrawl.extract.attachments import detect_kind
 from govcrawl.extract.decode import decode_body
 from govcrawl.urls import BadURL, host_of, normalise_url, url_hash
 
+#: Derandomized: the same examples every run (CI stays deterministic); longer random runs
+#: found the cases pinned with @example below.
 FAST = settings(
-    max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=300,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 _URL_CHARS = string.ascii_letters + string.digits + "[]:@%/?#&=.-_~+!$'()*,;\\ \t中文年报"
@@ -40,6 +46,8 @@ url_like = st.one_of(
 @example("http://host]x[y/", None)
 @example("x", "http://[::1")
 @example("http://xn--/", None)
+@example("", "HTTP://0\\")  # a backslash in the base: the normal form was not normal
+@example("", "HTTP://\\")
 def test_the_normaliser_raises_only_badurl(url: str, base: str | None) -> None:
     try:
         normal = normalise_url(url, base)
