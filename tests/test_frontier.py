@@ -247,6 +247,28 @@ def test_a_region_is_in_one_unfinished_run_at_a_time(
         (1, "manual", ["qingzhen", "longtan"]), (2, "manual", ["kundulun"])]
 
 
+def test_a_worker_leaves_another_archives_run_alone_and_stops_when_idle(
+    postgres: Postgres, redis_server: Redis, regions_file: Path
+) -> None:
+    import redis as redis_lib
+
+    seeded, other = postgres.create_database(), postgres.create_database()
+    redis = redis_server.url.rsplit("/", 1)[0] + "/4"
+    code, _, err = cli("crawl", "qingzhen", "--regions-file", str(regions_file), "--db", seeded,
+                         "--frontier", redis)
+    assert code == 0, err
+    started = time.monotonic()
+    worker = run_govcrawl("worker", "--frontier", redis, "--db", other, "--idle-timeout", "1",
+                          "--allow-loopback", timeout=60)
+    assert worker.returncode == 0, worker.stderr
+    assert "frontier run 1 belongs to another archive" in worker.stderr
+    assert time.monotonic() - started < 30  # idle for a second, then it stopped
+    client = redis_lib.Redis.from_url(redis)
+    assert client.zcard("govcrawl:run:1:qingzhen:queue") == 1  # untouched, for its workers
+    assert rows(seeded, "SELECT status FROM crawl_run") == [("running",)]
+    assert scalar(other, "SELECT count(*) FROM crawl_run") == 0
+
+
 def test_the_shared_duplicate_filter_uses_govcrawls_url_normaliser(redis_server: Redis) -> None:
     from scrapy import Request
     from scrapy_redis.dupefilter import RFPDupeFilter
