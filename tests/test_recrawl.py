@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,9 @@ def test_two_runs_never_crawl_one_region_at_once(server: PortalServer, tmp_path:
     regions.write_text(server.regions_toml(["qingzhen", "kundulun", "longtan"]), encoding="utf-8")
     db = tmp_path / "a.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCRAWL_")}
-    env.update(FAST_ENV, GOVCRAWL_DOWNLOAD_DELAY="0.4", GOVCRAWL_PER_SITE_CONCURRENCY="1")
+    # slow enough (1.5 s between requests to a site) to be still running when the two
+    # re-crawls below have finished, on a loaded machine too
+    env.update(FAST_ENV, GOVCRAWL_DOWNLOAD_DELAY="1.5", GOVCRAWL_PER_SITE_CONCURRENCY="1")
     base = [sys.executable, "-m", "govcrawl"]
     tail = ["--regions-file", str(regions), "--db", f"sqlite:///{db}", "--allow-loopback"]
     nightly = subprocess.Popen([*base, "crawl", "kundulun", "qingzhen", "--trigger", "scheduled", *tail],
@@ -147,8 +150,10 @@ def test_two_runs_never_crawl_one_region_at_once(server: PortalServer, tmp_path:
     while time.monotonic() < deadline and not (Path(f"{db}.locks") / "kundulun.lock").exists():
         time.sleep(0.05)
     time.sleep(0.3)
-    same = run_govcrawl("recrawl", "qingzhen", *tail)  # the nightly holds qingzhen's lock
-    other = run_govcrawl("recrawl", "longtan", *tail)  # another region: crawled beside it
+    with ThreadPoolExecutor(2) as both:  # at the same time, beside the nightly
+        same_run = both.submit(run_govcrawl, "recrawl", "qingzhen", *tail)  # nightly holds it
+        other_run = both.submit(run_govcrawl, "recrawl", "longtan", *tail)  # another region
+        same, other = same_run.result(), other_run.result()
     assert nightly.poll() is None, "the nightly should still be running"
     out, err = nightly.communicate(timeout=120)
     assert nightly.returncode == 0, err[-2000:]
