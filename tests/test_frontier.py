@@ -192,10 +192,15 @@ def test_a_worker_killed_mid_run_loses_nothing(
     workers_up(client, [doomed, survivor])
     seed(replicas, redis, db)
 
-    def doomed_is_crawling() -> bool:
-        holders = [client.get(k) or b"" for k in client.keys("govcrawl:run:1:*:lease")]
-        stored = scalar(db, "SELECT count(*) FROM document")
-        return stored >= 3 and any(f":{doomed.pid}:".encode() in h for h in holders)
+    def doomed_is_crawling() -> bool:  # some stored, and requests of its own in flight
+        if scalar(db, "SELECT count(*) FROM document") < 3:
+            return False
+        for lease in client.keys("govcrawl:run:1:*:lease"):
+            holder = client.get(lease) or b""
+            inflight = lease.decode().removesuffix("lease") + "inflight"
+            if f":{doomed.pid}:".encode() in holder and client.hlen(inflight):
+                return True
+        return False
 
     wait_for(doomed_is_crawling, 60, "the first worker to be half way through a region")
     os.killpg(doomed.pid, signal.SIGKILL)  # the machine dies: worker and extraction pool
