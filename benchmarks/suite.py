@@ -62,6 +62,7 @@ import world
 
 HERE = Path(__file__).resolve().parent
 ROWS = ("naive", "bare", "govcrawl", "recrawl")
+WAIT_IDLE_S = 0.0  # --wait-idle: before each row, wait up to this long for an idle machine
 MIB = 1024 * 1024
 TARGETS = {"vs_naive": 2.4, "vs_bare": 1.6, "rss_bytes": 500e6, "recrawl_cpu": 0.10}
 
@@ -73,9 +74,39 @@ def say(*parts: object) -> None:
 # --- running a process tree, watched -----------------------------------------------------------
 
 
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    total = sum(fields[:8])  # guest time is already in user
+    return (total - idle) / ct._TICK, total / ct._TICK
+
+
+def wait_until_idle(max_wait: float, idle_share: float = 0.85, window: float = 5.0) -> float:
+    """Wait (at most `max_wait` s) until the machine was `idle_share` idle over `window` s."""
+    start = time.perf_counter()
+    while True:
+        busy0, total0 = machine_cpu()
+        time.sleep(window)
+        busy1, total1 = machine_cpu()
+        idle = 1 - (busy1 - busy0) / max(total1 - total0, 1e-9)
+        waited = time.perf_counter() - start
+        if idle >= idle_share or waited >= max_wait:
+            return waited
+        say(f"  waiting for the machine to be idle ({idle:.0%} idle over {window:.0f} s) ...")
+
+
+
 def run_watched(cmd: Sequence[str], env: dict[str, str], log_dir: Path, name: str,
                 timeout: float) -> dict[str, Any]:
     """Run `cmd` in a session of its own; wall, CPU and peak memory of its process tree."""
+    if WAIT_IDLE_S:
+        waited = wait_until_idle(WAIT_IDLE_S)
+        if waited > 6:
+            say(f"  waited {waited:.0f} s for an idle machine")
+    load = os.getloadavg()[0]
+    machine0, self0 = machine_cpu()[0], time.process_time()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out_path, err_path = log_dir / f"{name}.stdout", log_dir / f"{name}.stderr"
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
@@ -100,6 +131,7 @@ def run_watched(cmd: Sequence[str], env: dict[str, str], log_dir: Path, name: st
             raise
         wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    machine, suite_self = machine_cpu()[0] - machine0, time.process_time() - self0
     # Processes of the session still alive 3 s after the main one exited (e.g. workers).
     deadline = time.perf_counter() + 3
     while (leftover := ct._session(proc.pid)) and time.perf_counter() < deadline:
@@ -128,6 +160,10 @@ def run_watched(cmd: Sequence[str], env: dict[str, str], log_dir: Path, name: st
         "peak_pss_tree_mib": watch.peak_pss / MIB,
         "peak_rss_largest_mib": max(watch.peak_by_pid.values(), default=0) / MIB,
         "peak_processes": watch.peak_procs,
+        "loadavg_before": load,
+        # CPU the whole machine spent during the run, and the suite's own (the /proc polling)
+        "machine_cpu_s": machine,
+        "suite_cpu_s": suite_self,
         "stdout": out_path.read_text("utf-8", "replace")[-2000:],
         "stderr_tail": err_path.read_text("utf-8", "replace")[-1500:],
     }
@@ -156,7 +192,6 @@ def run_naive(server: world.WorldServer, workdir: Path, timeout: float,
     db.unlink(missing_ok=True)
     cmd = [sys.executable, str(HERE / "naive_crawler.py"), "--db", str(db),
            *server.column_urls()]
-    load = os.getloadavg()[0]
     run = run_watched(cmd, _env(), workdir, "naive", timeout)
     served = server.stats()
     summary: dict[str, Any] = {}
@@ -172,7 +207,7 @@ def run_naive(server: world.WorldServer, workdir: Path, timeout: float,
             pass
         finally:
             con.close()
-    return {**run, "loadavg_before": load, "served": served, "summary": summary,
+    return {**run, "served": served, "summary": summary,
             "reports_archived": len(archived), "reports_ok": archived == reports,
             "pages": served["articles_200"], "crawl_s": summary.get("crawl_s")}
 
@@ -212,13 +247,12 @@ def run_govcrawl(server: world.WorldServer, workdir: Path, timeout: float,
     versions_before = govcrawl_archive(db)["versions"]
     cmd = [sys.executable, "-m", "govcrawl", "crawl", "--all", "--regions-file", str(regions),
            "--db", f"sqlite:///{db}", "--allow-loopback"]
-    load = os.getloadavg()[0]
     run = run_watched(cmd, _env(), workdir, name, timeout)
     served = server.stats()
     archive = govcrawl_archive(db)
     pages = served["articles_200"] if name == "govcrawl" else served["article_requests"]
     runs = archive["runs"]
-    return {**run, "loadavg_before": load, "served": served, "pages": pages,
+    return {**run, "served": served, "pages": pages,
             "reports_archived": len(archive["report_paths"]),
             "reports_ok": archive["report_paths"] == reports,
             "documents": archive["documents"],
@@ -230,13 +264,12 @@ def run_bare(server: world.WorldServer, workdir: Path, timeout: float) -> dict[s
     bodies = workdir / "bodies.bin"
     dumped = server.dump_bodies(bodies)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--bare-worker", str(bodies)]
-    load = os.getloadavg()[0]
     run = run_watched(cmd, _env(), workdir, "bare", timeout)
     result: dict[str, Any] = {}
     with contextlib.suppress(json.JSONDecodeError, IndexError):
         result = json.loads(run["stdout"].strip().splitlines()[-1])
     bodies.unlink(missing_ok=True)
-    return {**run, "loadavg_before": load, "dumped": dumped, **result}
+    return {**run, "dumped": dumped, **result}
 
 
 def bare_worker(path: Path) -> int:
@@ -340,6 +373,12 @@ def _derive(r: dict[str, Any]) -> None:
                             f"the world's {r['world']['reports']}")
         if name != "recrawl" and row["pages"] != r["pages"]:
             problems.append(f"{name}: fetched {row['pages']} of {r['pages']} article pages")
+    for name in ROWS:
+        row = r.get(name)
+        if row is not None:  # CPU of other work on the machine while this row ran
+            server = row.get("served", {}).get("server_cpu_s", 0.0)
+            row["others_cpu_s"] = max(0.0, row["machine_cpu_s"] - row["cpu_s"] - server
+                                      - row["suite_cpu_s"])
     recrawl = r.get("recrawl")
     if recrawl is not None and recrawl["new_versions"]:
         problems.append(f"recrawl: {recrawl['new_versions']} new versions of an unchanged world")
@@ -366,6 +405,11 @@ def _derive(r: dict[str, Any]) -> None:
 # --- output ------------------------------------------------------------------------------------
 
 
+def _others(row: dict[str, Any], cores: int) -> str:
+    """CPU other work took while `row` ran, as a share of the machine (cores x wall)."""
+    return f"{row['others_cpu_s'] / (cores * row['wall_s']):.0%}" if row["wall_s"] else "-"
+
+
 def _mib(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f} MiB"
 
@@ -382,9 +426,11 @@ def print_table(r: dict[str, Any], meta: dict[str, Any]) -> None:
           f"Python {meta['python']}, trafilatura {meta['trafilatura']}, Scrapy {meta['scrapy']}")
     print()
     head = (f"{'':40}{'pages/s':>8}{'wall s':>8}{'CPU s':>8}{'CPU ms/pg':>10}"
-            f"{'RSS tree':>10}{'largest':>10}{'reports':>11}{'fetched':>11}{'load':>6}")
+            f"{'RSS tree':>10}{'largest':>10}{'reports':>11}{'fetched':>11}{'load':>6}"
+            f"{'others':>8}")
     print(head)
     expected_reports, expected_pages = w["reports"], w["pages"]
+    cores = meta["cpu_cores"] or 1
 
     def crawler(label: str, row: dict[str, Any], fetched: str | None = None) -> None:
         rep = f"{row['reports_archived']}/{expected_reports}" + ("" if row["reports_ok"] else "!")
@@ -393,7 +439,7 @@ def print_table(r: dict[str, Any], meta: dict[str, Any]) -> None:
         print(f"{label:40}{row['pages_per_s']:8.1f}{row['wall_s']:8.1f}{row['cpu_s']:8.1f}"
               f"{cpu_ms if cpu_ms is not None else float('nan'):10.1f}"
               f"{_mib(row['peak_rss_tree_mib']):>10}{_mib(row['peak_rss_largest_mib']):>10}"
-              f"{rep:>11}{got:>11}{row['loadavg_before']:6.2f}")
+              f"{rep:>11}{got:>11}{row['loadavg_before']:6.2f}{_others(row, cores):>8}")
 
     if "naive" in r:
         crawler("naive: Scrapy + bare_extraction + sqlite3", r["naive"])
@@ -407,7 +453,8 @@ def print_table(r: dict[str, Any], meta: dict[str, Any]) -> None:
                        if "reports_by_title" in fig else "-")
             print(f"{label:40}{fig['pages_per_s']:8.1f}{fig['wall_s']:8.1f}{fig['cpu_s']:8.1f}"
                   f"{1000 * fig['cpu_s'] / fig['pages']:10.1f}{_mib(rss):>10}{_mib(rss):>10}"
-                  f"{reports:>11}{'-':>11}{bare['loadavg_before']:6.2f}")
+                  f"{reports:>11}{'-':>11}{bare['loadavg_before']:6.2f}"
+                  f"{_others(bare, cores):>8}")
     if "govcrawl" in r:
         crawler("govcrawl crawl, end to end", r["govcrawl"])
     if "recrawl" in r:
@@ -445,11 +492,12 @@ def print_table(r: dict[str, Any], meta: dict[str, Any]) -> None:
               f"{naive['cpu_ms_per_page'] / gov['cpu_ms_per_page']:5.2f}x  (naive "
               f"{naive['cpu_ms_per_page']:.1f} ms, govcrawl {gov['cpu_ms_per_page']:.1f} ms; "
               "less sensitive to other load than pages/s)")
-    busiest = max([r["loadavg_start"][0], r["loadavg_end"][0]]
-                  + [row["loadavg_before"] for row in (r.get(n) for n in ROWS) if row])
-    if busiest > (meta["cpu_cores"] or 1):
-        print(f"NOTE: load average up to {busiest:.1f} on {meta['cpu_cores']} cores: other work "
-              "was running, wall-time rates are low and the ratios uneven; run again")
+    shares = [row["others_cpu_s"] / (cores * row["wall_s"])
+              for row in (r.get(n) for n in ROWS) if row and row["wall_s"]]
+    if shares and max(shares) > 0.15:
+        print(f"NOTE: other work took up to {max(shares):.0%} of the machine during a row "
+              "(column 'others'): wall-time rates are low and the ratios uneven; run again, "
+              "or with --wait-idle")
     print()
     notes = []
     for name in ("naive", "govcrawl", "recrawl"):
@@ -508,10 +556,13 @@ def print_scaling(results: list[dict[str, Any]], meta: dict[str, Any]) -> None:
             print(f"{n}: CPU per page at {last['pages']:,} / at {first['pages']:,} = "
                   f"{last[n]['cpu_ms_per_page'] / first[n]['cpu_ms_per_page']:.2f}; wall per "
                   f"page {last[n]['wall_ms_per_page'] / first[n]['wall_ms_per_page']:.2f}")
-    busiest = max(max(r["loadavg_start"][0], r["loadavg_end"][0]) for r in results)
-    if busiest > (meta["cpu_cores"] or 1):
-        print(f"NOTE: load average up to {busiest:.1f} on {meta['cpu_cores']} cores: other work "
-              "was running; wall time per page follows the load, CPU per page much less")
+    cores = meta["cpu_cores"] or 1
+    print("share of the machine other work took during each run: " + "; ".join(
+        f"{r['pages']:,}: " + ", ".join(f"{n} {_others(r[n], cores)}" for n in names)
+        for r in results))
+    if any(r[n]["others_cpu_s"] > 0.15 * cores * r[n]["wall_s"] for r in results for n in names):
+        print("NOTE: other work was running: wall time per page follows it, CPU per page less "
+              "so; run again, or with --wait-idle")
     for r in results:
         for problem in r["problems"]:
             print(f"PROBLEM at {r['pages']:,} pages: {problem}")
@@ -552,10 +603,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--save", type=Path, metavar="FILE",
                         help="also write the figures as JSON to FILE")
+    parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                        help="before each row wait, up to SECONDS, until the machine is 85%% "
+                             "idle over 5 s (a shared machine)")
     parser.add_argument("--bare-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare_worker is not None:
         return bare_worker(args.bare_worker)
+    global WAIT_IDLE_S
+    WAIT_IDLE_S = max(0.0, args.wait_idle)
 
     sizes = [args.pages]
     if args.scaling:
