@@ -85,7 +85,7 @@ def machine_cpu() -> tuple[float, float]:
 
 def wait_until_idle(max_wait: float, idle_share: float = 0.85, window: float = 5.0) -> float:
     """Wait (at most `max_wait` s) until the machine was `idle_share` idle over `window` s."""
-    start = time.perf_counter()
+    start = said = time.perf_counter()
     while True:
         busy0, total0 = machine_cpu()
         time.sleep(window)
@@ -94,7 +94,9 @@ def wait_until_idle(max_wait: float, idle_share: float = 0.85, window: float = 5
         waited = time.perf_counter() - start
         if idle >= idle_share or waited >= max_wait:
             return waited
-        say(f"  waiting for the machine to be idle ({idle:.0%} idle over {window:.0f} s) ...")
+        if time.perf_counter() - said >= 60:
+            said = time.perf_counter()
+            say(f"  waiting for an idle machine: {idle:.0%} idle over the last {window:.0f} s")
 
 
 
