@@ -49,11 +49,12 @@ def _pg_ctl(server: Postgres, *args: str) -> None:
 
 
 def test_a_database_outage_mid_crawl_loses_nothing(
-    postgres: Postgres, portals: object, regions_file: Path
+    postgres: Postgres, portals: object, regions_file: Path, tmp_path: Path
 ) -> None:
     db = postgres.create_database("outage")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVCRAWL_")}
-    env.update(FAST_ENV, GOVCRAWL_DOWNLOAD_DELAY="0.6", GOVCRAWL_PER_SITE_CONCURRENCY="1")
+    env.update(FAST_ENV, GOVCRAWL_DOWNLOAD_DELAY="0.6", GOVCRAWL_PER_SITE_CONCURRENCY="1",
+               GOVCRAWL_RAW_DIR=str(tmp_path / "raw"))
     crawl = subprocess.Popen(
         [sys.executable, "-m", "govcrawl", "crawl", *CLASSIC, "--regions-file", str(regions_file),
          "--db", db, "--allow-loopback"],
