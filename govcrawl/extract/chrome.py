@@ -16,6 +16,7 @@ start or end of the text.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _CJK = "\u4e00-\u9fff"
 _DATE = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
@@ -179,6 +180,8 @@ _DISCLAIMER_HEAD_RE = re.compile(
 _DISCLAIMER_SCAN = 8
 
 
+#: A site's chrome lines, and a report template's lines, repeat from page to page.
+@lru_cache(maxsize=16384)
 def is_chrome_line(line: str) -> bool:
     """Is this line site chrome (and nothing else)?"""
     s = line.strip()

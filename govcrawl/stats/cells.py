@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 #: kinds of cell: a number, or one of the ways a report leaves a cell without one
 NUMBER, EMPTY, DASH, SLASH, NONE, TEXT = "number", "empty", "dash", "slash", "none", "text"
@@ -36,11 +37,18 @@ class Reading:
         return self.kind in VALUE_KINDS
 
 
+#: Cells and labels repeat from report to report (the national format's forms):
+#: ``norm`` and ``read`` remember the last few thousand they saw.
+_CACHE_SIZE = 8192
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def norm(text: str) -> str:
     """NFKC, no whitespace, no ★ marks: the form labels are matched in."""
     return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text)).replace("★", "")
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def read(raw: str) -> Reading:
     """What one cell says."""
     shown = _SPACE_RE.sub(" ", raw).strip()

@@ -90,8 +90,9 @@ class _Reader:
     def feed(self, rows: Iterable[Row]) -> None:
         for row in rows:
             if row.heading is not None:
+                heading = norm(row.heading)
                 for pattern, section in _HEADINGS:
-                    if pattern.match(norm(row.heading)):
+                    if pattern.match(heading):
                         self._enter(section)
                         break
                 continue
