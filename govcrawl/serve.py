@@ -212,6 +212,26 @@ TABLES: dict[str, TableDoc] = {
         },
         extra={"facets": ["outcome", "region_slug", "crawl_run_id"]},
     ),
+    "page_state": TableDoc(
+        title="Page states",
+        description=(
+            "One row per page the crawls met: its last successful fetch, whose validators "
+            "the next re-crawl sends, and what it was (a document, or not a report)."
+        ),
+        columns={
+            "url_hash": "SHA-256 (hex) of url (fetch.url_hash, document.url_hash)",
+            "url": "normalised URL",
+            "region_slug": "the region whose crawl last fetched it (jurisdiction.slug)",
+            "document_id": "the document it is (empty: a page that is not a report)",
+            "outcome": "stored, changed, unchanged (a document) or not_report",
+            "etag": "ETag of that fetch (sent back as If-None-Match)",
+            "last_modified": "Last-Modified of that fetch (sent back as If-Modified-Since)",
+            "extractor_version": "the extractor that classified it (a page that is not a "
+            "report is fetched again unconditionally by a newer one)",
+            "fetched_at": "when (UTC)",
+        },
+        extra={"facets": ["outcome", "region_slug"]},
+    ),
     # the statistics tables: described where they are parsed (govcrawl/stats/metadata.py)
     **{
         name: TableDoc(

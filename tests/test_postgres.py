@@ -165,6 +165,9 @@ def test_migrations_upgrade_a_populated_database(postgres: Postgres) -> None:
         (2022, date(2023, 3, 31), True), (2023, date(2024, 3, 31), False)]
     assert scalar(url, "SELECT count(*) FROM pg_indexes WHERE indexname LIKE '%trgm'") == 2
     assert rows(url, "SELECT count(*) FROM document_version") == [(2,)]
+    # 0007: each document's last successful fetch is its page state
+    assert rows(url, "SELECT document_id, outcome, region_slug FROM page_state ORDER BY 1") == [
+        (1, "stored", "qingzhen"), (2, "stored", "qingzhen")]
     code, out, err = cli("search", "保密审查", "--json", "--db", url)
     assert code == 0, err
     hits = json.loads(out)

@@ -122,3 +122,47 @@ def test_a_copied_report_of_another_jurisdiction_is_not_folded(store: Store) -> 
     other.extraction.title = "扎兰屯市成吉思汗镇2021年政府信息公开工作年度报告"
     assert store.save_page(run, other, "150783103").outcome == "stored"
     assert counts(store)[:2] == (2, 2)
+
+
+def test_migration_0007_fills_page_state_from_the_fetch_log(tmp_path: Path) -> None:
+    """An archive from before ``page_state``: each page's last successful fetch becomes
+    its state; pages that are not reports wait for the current extractor."""
+    from sqlalchemy import text
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0006")
+    fetch = ("INSERT INTO fetch (crawl_run_id, url_hash, url, region_slug, document_id, "
+             "http_status, etag, outcome, fetched_at) VALUES "
+             "(:run, :hash, :url, 'qingzhen', :doc, :status, :etag, :outcome, '2025-01-0' || :run)")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO jurisdiction VALUES ('520181', 'qingzhen', '清镇市', "
+                          "'county', '520100', '520000', NULL)"))
+        conn.execute(text("INSERT INTO crawl_run (id, trigger, regions, started_at, status, stats) "
+                          "VALUES (1, 'manual', '[]', '2025-01-01', 'ok', '{}'), "
+                          "(2, 'manual', '[]', '2025-01-02', 'ok', '{}')"))
+        conn.execute(text("INSERT INTO document (id, url_hash, url, jurisdiction_code, kind, "
+                          "is_annual_report, flags, first_seen_at, last_seen_at) VALUES "
+                          "(1, 'a', 'http://q/a', '520181', 'html', 1, '[]', '2025-01-01', "
+                          "'2025-01-02')"))
+        for row in (
+            {"run": 1, "hash": "a", "url": "http://q/a", "doc": 1, "status": 200, "etag": "1",
+             "outcome": "stored"},
+            {"run": 2, "hash": "a", "url": "http://q/a", "doc": 1, "status": 200, "etag": "2",
+             "outcome": "unchanged"},
+            {"run": 1, "hash": "n", "url": "http://q/n", "doc": None, "status": 200, "etag": "3",
+             "outcome": "not_report"},
+            {"run": 2, "hash": "n", "url": "http://q/n", "doc": None, "status": 500,
+             "etag": None, "outcome": "http_error"},
+            {"run": 2, "hash": "w", "url": "http://q/w", "doc": None, "status": 412,
+             "etag": None, "outcome": "challenge"},
+        ):
+            conn.execute(text(fetch), row)
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT url_hash, document_id, outcome, etag, extractor_version "
+                                 "FROM page_state ORDER BY url_hash")).all()
+    assert [tuple(r) for r in rows] == [("a", 1, "unchanged", "2", None),
+                                        ("n", None, "not_report", "3", None)]
+    store = Store(engine)
+    assert store.validators("qingzhen") == {"http://q/a": ("2", None)}  # not n: old extractor
+    engine.dispose()

@@ -126,6 +126,27 @@ class Fetch(Base):
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class PageState(Base):
+    """The last successful fetch of each page a region's crawls met: the validators a
+    re-crawl sends, and what the page was (a document, or a page that is not a report).
+    One row per URL, so a re-crawl reads as many rows as the region has pages, however
+    many runs the fetch log holds."""
+
+    __tablename__ = "page_state"
+
+    url_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    region_slug: Mapped[str | None] = mapped_column(String(64), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    #: stored, changed, unchanged (a document) or not_report
+    outcome: Mapped[str] = mapped_column(String(32))
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    #: the extractor that classified a page that is not a report (a new one looks again)
+    extractor_version: Mapped[str | None] = mapped_column(String(16))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class ReportStat(Base):
     """One cell of a report's statistics tables (govcrawl/stats; keys in the README)."""
 

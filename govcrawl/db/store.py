@@ -16,13 +16,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, func, select, text, update
+from sqlalchemy import Engine, Table, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from govcrawl.clock import utcnow
 from govcrawl.db.fts import index_document
-from govcrawl.db.models import CrawlRun, Document, DocumentVersion, Fetch, Jurisdiction
+from govcrawl.db.models import (
+    CrawlRun,
+    Document,
+    DocumentVersion,
+    Fetch,
+    Jurisdiction,
+    PageState,
+)
 from govcrawl.extract.flags import wall_kind
 from govcrawl.extract.model import EXTRACTOR_VERSION
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
@@ -240,10 +247,8 @@ class Store:
         Call only after a complete crawl of the region (not a failed one)."""
         count = 0
         with self.sessions.begin() as session:
-            known = select(Fetch.document_id).where(
-                Fetch.region_slug == region_slug,
-                Fetch.document_id.is_not(None),
-                Fetch.outcome.in_(("stored", "changed", "unchanged")),
+            known = select(PageState.document_id).where(
+                PageState.region_slug == region_slug, PageState.document_id.is_not(None)
             )
             seen = select(Fetch.url_hash).where(Fetch.crawl_run_id == run_id)
             docs = session.scalars(
@@ -268,22 +273,40 @@ class Store:
     # -- what earlier runs know -------------------------------------------------
     def validators(self, region_slug: str) -> dict[str, tuple[str | None, str | None]]:
         """URL -> (ETag, Last-Modified) of the last successful fetch of each document
-        this region's crawls fetched: what a re-crawl sends as If-None-Match /
-        If-Modified-Since."""
+        this region's crawls fetched, and of each page the current extractor found not
+        to be a report: what a re-crawl sends as If-None-Match / If-Modified-Since."""
         with self.sessions() as session:
-            latest = (
-                select(func.max(Fetch.id))
-                .where(
-                    Fetch.region_slug == region_slug,
-                    Fetch.document_id.is_not(None),
-                    Fetch.outcome.in_(("stored", "changed", "unchanged")),
-                )
-                .group_by(Fetch.url_hash)
-            )
             rows = session.execute(
-                select(Fetch.url, Fetch.etag, Fetch.last_modified).where(Fetch.id.in_(latest))
+                select(PageState.url, PageState.etag, PageState.last_modified).where(
+                    PageState.region_slug == region_slug,
+                    or_(
+                        PageState.document_id.is_not(None),
+                        and_(
+                            PageState.outcome == "not_report",
+                            PageState.extractor_version == EXTRACTOR_VERSION,
+                        ),
+                    ),
+                )
             ).all()
         return {url: (etag, modified) for url, etag, modified in rows if etag or modified}
+
+    @staticmethod
+    def _remember(
+        session: Session, page: FetchedPage, outcome: str, document_id: int | None
+    ) -> None:
+        """The page's state after a successful fetch (its validators for the next run)."""
+        values = {
+            "url": page.url,
+            "region_slug": page.region_slug,
+            "document_id": document_id,
+            "outcome": outcome,
+            "etag": page.etag,
+            "last_modified": page.last_modified,
+            "extractor_version": EXTRACTOR_VERSION,
+            "fetched_at": page.fetched_at,
+        }
+        stmt = _insert(session, PageState).values(url_hash=url_hash(page.url), **values)
+        session.execute(stmt.on_conflict_do_update(index_elements=["url_hash"], set_=values))
 
     def done_in_run(self, run_id: int) -> set[str]:
         """URL hashes this run has already recorded (a resumed run skips them)."""
@@ -359,12 +382,21 @@ class Store:
                 ).where(Document.url_hash.in_(keys[start : start + 500]))
             )
             known.update((row[0], row) for row in rows)
+        not_reports = self._known_not_reports(session, [k for k in keys if k not in known])
         seen: dict[int, datetime] = {}
         fetches: list[dict[str, Any]] = []
         results: list[SaveResult] = []
         for page, key in zip(pages, keys, strict=True):
             values = self._fetch_values(page)
             row = known.get(key)
+            if row is None and key in not_reports:
+                values.update(
+                    outcome="not_report",
+                    error="not stored: not an annual report (unchanged since the last run)",
+                )
+                fetches.append(self._fetch_row(run_id, values))
+                results.append(SaveResult("not_report"))
+                continue
             if row is None:
                 values.update(outcome="error", error="304 for an unknown URL")
                 fetches.append(self._fetch_row(run_id, values))
@@ -385,6 +417,22 @@ class Store:
             )
         self._log_fetches(session, fetches)
         return results
+
+    @staticmethod
+    def _known_not_reports(session: Session, keys: list[str]) -> set[str]:
+        """Which of these URL hashes are pages an earlier run found not to be reports."""
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            found.update(
+                session.scalars(
+                    select(PageState.url_hash).where(
+                        PageState.url_hash.in_(keys[start : start + 500]),
+                        PageState.document_id.is_(None),
+                        PageState.outcome == "not_report",
+                    )
+                )
+            )
+        return found
 
     def save_page(
         self,
@@ -429,6 +477,7 @@ class Store:
                 )
                 return SaveResult(ex.reject)
             if not ex.is_annual_report:
+                self._remember(session, page, "not_report", None)
                 self._log_fetch(
                     session,
                     run_id,
@@ -505,6 +554,7 @@ class Store:
                 doc.last_seen_at = max(doc.last_seen_at, now)
                 doc.gone_at = None
                 if latest is not None and latest.content_hash == ex.content_hash:
+                    self._remember(session, page, "unchanged", doc.id)
                     self._log_fetch(
                         session, run_id, outcome="unchanged", document_id=doc.id, **fetch_values
                     )
@@ -538,6 +588,7 @@ class Store:
             )
             session.add(version)
             record_version(session, doc, version, page.stats)  # its statistics tables, checked
+            self._remember(session, page, outcome, doc.id)
             self._log_fetch(session, run_id, outcome=outcome, document_id=doc.id, **fetch_values)
             return SaveResult(
                 outcome, doc.id, doc.is_annual_report, doc.report_year, doc.jurisdiction_code
