@@ -80,7 +80,7 @@ def find_container(tree: HtmlElement, selector: str | None) -> HtmlElement | Non
 def _is_info_table(table: HtmlElement) -> bool:
     """The 信息公开 box of this page (索引号 / 发布机构 / 成文日期), not a listing of
     documents with those columns (its rows link to the documents)."""
-    text = _ALL_SPACE_RE.sub("", table.text_content())
+    text = "".join(table.text_content().split())  # no whitespace (str.split's is \s)
     return (
         len(text) <= _INFO_TABLE_MAX_CHARS
         and len(_INFO_TABLE_RE.findall(text)) >= _INFO_TABLE_MIN_LABELS
@@ -105,10 +105,11 @@ def prepare_tables(scope: HtmlElement) -> tuple[list[tables_mod.Table], list[tab
         if _is_info_table(table):
             table.drop_tree()
             continue
-        if tables_mod.is_layout_table(table):
+        parsed = tables_mod.data_table_rows(table)
+        if parsed is None:  # a layout table
             _unwrap_layout_table_shallow(table)
             continue
-        rows, as_written = tables_mod.parse_table_rows(table)
+        rows, as_written = parsed
         if not rows or all(chrome.is_chrome_line(" ".join(row)) for row in rows):
             table.drop_tree()
             continue
