@@ -9,10 +9,13 @@ turned into plain blocks so trafilatura reads them as paragraphs.
 from __future__ import annotations
 
 import re
+from copy import copy
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import trafilatura
 from lxml.html import HtmlElement, fromstring
+from trafilatura.settings import Extractor
 
 from govcrawl.extract import chrome, listing, xpaths
 from govcrawl.extract import tables as tables_mod
@@ -164,21 +167,33 @@ def _wrap(container: HtmlElement) -> HtmlElement:
     return doc
 
 
-def _run_trafilatura(doc: HtmlElement, precision: bool, recall: bool, url: str) -> str:
-    text = trafilatura.extract(
-        doc,
-        url=url or None,
-        include_tables=True,
-        include_comments=False,
-        include_images=False,
-        include_links=False,
-        favor_precision=precision,
-        favor_recall=recall,
-        fast=True,
-        deduplicate=False,
-        with_metadata=False,
+@lru_cache(maxsize=4)
+def _extractor(precision: bool, recall: bool) -> Extractor:
+    """trafilatura's options for a run, but the URL: built once (reading them from
+    trafilatura's config file on every call costs more than some pages' extraction)."""
+    return Extractor(
         output_format="txt",
+        fast=True,
+        precision=precision,
+        recall=recall,
+        comments=False,
+        links=False,
+        images=False,
+        tables=True,
+        dedup=False,
+        with_metadata=False,
     )
+
+
+def _run_trafilatura(doc: HtmlElement, precision: bool, recall: bool, url: str) -> str:
+    # What trafilatura.extract(doc, url=url or None, include_tables=True,
+    # include_comments=False, include_images=False, include_links=False,
+    # favor_precision=precision, favor_recall=recall, fast=True, deduplicate=False,
+    # with_metadata=False, output_format="txt") does, with the options built once.
+    options = copy(_extractor(precision, recall))
+    options.url = url or None
+    options.source = url.encode("utf-8", "replace").decode("utf-8") if url else None
+    text = trafilatura.extract(doc, options=options)
     return text or ""
 
 
