@@ -219,13 +219,21 @@ def _skipped(ex: Extraction) -> bool:
 def compare(saved: dict[str, Result], current: dict[str, Result], show: int = 20) -> int:
     """Print the pages whose output differs; the number of them."""
     differing: list[str] = []
-    skipped = 0
+    skipped = was_empty = 0
     missing = sorted(set(saved) ^ set(current))
     for url in sorted(set(saved) & set(current)):
         (old_ex, old_stats), (new_ex, new_stats) = saved[url], current[url]
         if _skipped(new_ex):
             skipped += 1
-            diff = _first_difference(old_ex, new_ex, KEPT_FIELDS)
+            kept = KEPT_FIELDS
+            if old_ex.reject == "near_empty":
+                # Extracted in full, nothing was left: a reject, which names no agency.
+                # Without its text the page is no report, with the agency its metadata name.
+                was_empty += 1
+                kept = tuple(name for name in KEPT_FIELDS if name != "agency")
+            diff = _first_difference(old_ex, new_ex, kept)
+            if diff is None and old_ex.reject not in (None, "near_empty"):
+                diff = f"reject: {old_ex.reject!r} -> not extracted"
             if diff is None and old_stats is not None:
                 diff = "stats: a report's statistics are gone"
         else:
@@ -239,6 +247,9 @@ def compare(saved: dict[str, Result], current: dict[str, Result], show: int = 20
             differing.append(f"{url}\n    {diff}")
     print(f"compared {len(set(saved) & set(current))} pages: {len(differing)} differ"
           f" ({skipped} without their text extracted, compared on {', '.join(KEPT_FIELDS)})")
+    if was_empty:
+        print(f"  {was_empty} of those were near_empty rejects when extracted in full (no text"
+              " left): now pages that are no report, with the agency their metadata name")
     if missing:
         print(f"  {len(missing)} pages are in only one of the two runs, e.g. {missing[0]}")
     for line in differing[:show]:
@@ -278,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     worker: Callable[[PageInput], Result] = process_page
     if args.full:
         def worker(job: PageInput) -> Result:
-            return process_page(job, shortcut=False)  # type: ignore[call-arg,unused-ignore]
+            return process_page(job, skip_non_report_text=False)  # type: ignore[call-arg,unused-ignore]
 
     if args.profile:
         run(pages, worker)  # warm-up: lazy imports, dateparser's languages

@@ -177,6 +177,7 @@ def page_input(page: FetchedPage, region: Region | None) -> PageInput:
         listing_title=page.listing_title,
         listing_date=page.listing_date,
         jurisdiction_name=region.name if region else None,
+        has_attachments=bool(page.attachments),
     )
 
 

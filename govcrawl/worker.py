@@ -100,8 +100,13 @@ def inert(extraction: Extraction) -> Extraction:
     )
 
 
-def process_page(job: PageInput) -> tuple[Extraction, StatRows | None]:
-    extraction = inert(extract_page(job))
+def process_page(
+    job: PageInput, *, skip_non_report_text: bool = True
+) -> tuple[Extraction, StatRows | None]:
+    """A page's extraction and, for a report, its statistics.  The crawl's archive keeps
+    no text of a page that is no report: a page whose title says so has none extracted
+    (``extract_page``'s ``skip_non_report_text``; False: extract every page in full)."""
+    extraction = inert(extract_page(job, skip_non_report_text=skip_non_report_text))
     stats = None
     if extraction.is_annual_report and not extraction.reject:
         stats = stat_rows(parse_report(extraction.text, extraction.tables))

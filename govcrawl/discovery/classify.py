@@ -114,9 +114,15 @@ def looks_like_content_farm(title: str | None, text: str, url: str | None = None
     return len(_PLACEHOLDER_RE.findall(text)) >= 2
 
 
+def title_rules_out_report(title: str | None) -> bool:
+    """The title alone says the page is no report (a notice, plan, essay...):
+    ``is_annual_report`` is False whatever the text."""
+    return bool(title and _NEGATIVE_TITLE_RE.search(_norm(title)))
+
+
 def is_annual_report(title: str | None, text: str, url: str | None = None) -> bool:
     """Is this extracted page an annual information-disclosure report?"""
-    if title and _NEGATIVE_TITLE_RE.search(_norm(title)):
+    if title_rules_out_report(title):
         return False
     if looks_like_content_farm(title, text, url):
         return False

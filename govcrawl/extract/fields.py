@@ -252,24 +252,35 @@ def choose_date(
     发文日期 / 生成日期) first: ``PubDate`` is often when the page was regenerated.
     A ``PubDate`` equal to the page-generation time gives way to an earlier date
     beside the link on the column page or in the URL."""
+    decided, found = date_without_text(meta, info, listing_date, url)
+    if decided:
+        return found
+    if signature.signed:
+        return signature.signed
+    return date_in_url(url)
+
+
+def date_without_text(
+    meta: dict[str, str], info: dict[str, str], listing_date: date | None, url: str
+) -> tuple[bool, date | None]:
+    """(True, the date ``choose_date`` picks) when the page's metadata or the column
+    decide it; (False, None) when it comes down to the text's signature."""
     visible = parse_date(info.get("发布日期", ""))
     if visible:
-        return visible
+        return True, visible
     first = parse_date(meta.get("FirstPubDate", ""))
     if first:
-        return first
+        return True, first
     pub = parse_date(meta.get("PubDate", ""))
     if pub:
         if pub == _generated_at(meta):
             for earlier in (listing_date, date_in_url(url)):
                 if earlier and earlier < pub:
-                    return earlier
-        return pub
+                    return True, earlier
+        return True, pub
     if listing_date:
-        return listing_date
-    if signature.signed:
-        return signature.signed
-    return date_in_url(url)
+        return True, listing_date
+    return False, None
 
 
 def is_agency_name(value: str | None) -> bool:
@@ -308,12 +319,21 @@ def find_signature(text: str) -> Signature:
     return Signature(None, None)
 
 
-def choose_agency(
-    meta: dict[str, str], info: dict[str, str], signature: Signature, title: str | None
-) -> str | None:
+def agency_without_text(meta: dict[str, str], info: dict[str, str]) -> str | None:
+    """The agency ``choose_agency`` picks when the page's metadata names it (None: it
+    comes down to the text's signature, or the title)."""
     for candidate in (meta.get("ContentSource"), info.get("发布机构"), info.get("来源")):
         if is_agency_name(candidate):
             return candidate
+    return None
+
+
+def choose_agency(
+    meta: dict[str, str], info: dict[str, str], signature: Signature, title: str | None
+) -> str | None:
+    named = agency_without_text(meta, info)
+    if named is not None:
+        return named
     if signature.agency:
         return signature.agency
     if title:

@@ -22,6 +22,7 @@ Rejects (``Extraction.reject``; the page is not content and never a report):
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 
 SPAM_INJECTION = "spam_injection"
@@ -220,6 +221,28 @@ def is_soft404(title: str | None, text: str, status: int | None = None) -> bool:
     if _SOFT404_RE.search(text):
         return True
     return len(text) <= _BARE_404_MAX_CHARS * 5 and _BARE_404_RE.search(text) is not None
+
+
+# The blanks ``maintext.tidy`` makes one space of.
+_TIDY_SPACES_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]+")
+
+
+def may_be_soft404(title: str | None, visible_text: str, status: int | None = None) -> bool:
+    """Could ``is_soft404`` hold for this page, whatever its main text turns out to be?
+    Known from the title, the status and the page's visible text (the main text is
+    made of it): True when either says so, or when the visible text has a soft-404
+    phrase or a bare 404 anywhere, as it is (blanks made spaces, as ``tidy`` does, and
+    Unicode composed, as trafilatura does) or with every blank taken out (pieces of
+    the main text that stand in separate elements are joined there)."""
+    if is_soft404(title, "", status):
+        return True
+    spaced = _TIDY_SPACES_RE.sub(" ", unicodedata.normalize("NFC", visible_text))
+    squashed = "".join(spaced.split())
+    return any(
+        pattern.search(probe)
+        for pattern in (_SOFT404_RE, _BARE_404_RE)
+        for probe in (spaced, squashed)
+    )
 
 
 WALL_KINDS = ("ruishu", "jiasule", "cookie_redirect", "script")

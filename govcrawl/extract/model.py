@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+#: ``Extraction.reason`` of a page whose text the crawl did not extract: its title says
+#: it is no annual report (``extract_page(..., skip_non_report_text=True)``).
+TEXT_NOT_EXTRACTED = "text_not_extracted"
+
 EXTRACTOR_VERSION = "3"  # 3: hidden branches, visible dates, headings, listing pages
 
 
@@ -20,6 +24,7 @@ class PageInput:
     listing_date: date | None = None  # the date printed beside the link on the column page
     jurisdiction_name: str | None = None  # name of the region whose column listed the page
     status: int | None = None  # the HTTP status, if known (412/521 walls are challenges)
+    has_attachments: bool = False  # the page links report files (附件) the crawl follows
 
 
 @dataclass
@@ -43,4 +48,5 @@ class Extraction:
     encoding: str = "utf-8"
     kind: str = "html"
     reject: str | None = None  # why this is not content at all (challenge, soft404, near_empty)
-    reason: str | None = None  # a short word on a reject (why an attachment is unreadable)
+    # a short word on a reject (why an attachment is unreadable), or TEXT_NOT_EXTRACTED
+    reason: str | None = None

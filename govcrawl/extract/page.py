@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
-from govcrawl.discovery.classify import is_annual_report
+from govcrawl.discovery.classify import is_annual_report, title_rules_out_report
 from govcrawl.discovery.years import report_year
 from govcrawl.extract import chrome, dom, fields, flags, maintext, xpaths
 from govcrawl.extract.attachments import extract_attachment
 from govcrawl.extract.decode import decode_body
 from govcrawl.extract.meta import read_info_fields, read_meta_tags
-from govcrawl.extract.model import Extraction, PageInput
+from govcrawl.extract.model import TEXT_NOT_EXTRACTED, Extraction, PageInput
 from govcrawl.urls import BadURL
 
 _PARSER = HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True)
@@ -92,9 +92,53 @@ def _visible_text(tree: HtmlElement) -> str:
     return "\n".join(root.itertext())
 
 
-def extract_page(page: PageInput) -> Extraction:
+def _without_text(
+    page: PageInput,
+    title: str | None,
+    meta: dict[str, str],
+    info: dict[str, str],
+    visible: str,
+    encoding: str,
+) -> Extraction | None:
+    """The extraction of a page whose title says it is no report, its text left out,
+    if the text is not needed: the page links no attachment (the archive tells an
+    attachment's wrapper page by its text), it cannot be a soft 404 (the error
+    page's check reads the text), and its metadata give its date and agency (else
+    they come from the signature at the end of the text).  None: extract it all."""
+    if page.has_attachments or not title_rules_out_report(title):
+        return None
+    if flags.may_be_soft404(title, visible, page.status):
+        return None
+    dated, published = fields.date_without_text(meta, info, page.listing_date, page.url)
+    agency = fields.agency_without_text(meta, info)
+    if not dated or agency is None:
+        return None
+    page_meta = dict(meta)
+    page_meta.update(info)
+    return Extraction(
+        url=page.url,
+        title=title,
+        text="",
+        published_at=published,
+        agency=agency,
+        is_annual_report=False,
+        content_hash=content_hash(""),
+        meta=page_meta,
+        encoding=encoding,
+        kind="html",
+        reason=TEXT_NOT_EXTRACTED,
+    )
+
+
+def extract_page(page: PageInput, *, skip_non_report_text: bool = False) -> Extraction:
     """Extract one page.  Never raises on bad input: a broken page is a rejected page
-    (only a URL too malformed to have a host, which no fetched page has: BadURL)."""
+    (only a URL too malformed to have a host, which no fetched page has: BadURL).
+
+    ``skip_non_report_text`` (the crawl's workers): a page that the title alone rules
+    out as a report (``classify.title_rules_out_report``), that links no attachment
+    and cannot be a soft 404 is not extracted further than its title, date, agency and
+    metadata; its ``reason`` says ``TEXT_NOT_EXTRACTED`` (the archive keeps no text
+    of a page that is no report)."""
     try:
         urlsplit(page.url).hostname  # noqa: B018 (raises on a malformed host)
     except ValueError as exc:
@@ -123,6 +167,10 @@ def extract_page(page: PageInput) -> Extraction:
         tree, html_title, meta.get("SiteName"), meta.get("ArticleTitle"), crumb
     )
     title = fields.choose_title(meta, heading, html_title, page.listing_title, page.url)
+    if skip_non_report_text:
+        skipped = _without_text(page, title, meta, info, visible, encoding)
+        if skipped is not None:
+            return skipped
 
     main = maintext.extract_main_text(
         tree, page.container, page.url, may_be_listing="ArticleTitle" not in meta
