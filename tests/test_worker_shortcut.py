@@ -84,9 +84,8 @@ def test_error_pages_are_not_skipped(zhalantun: dict[str, PageInput]) -> None:
     # An error status, or a page that says it is missing, is still a soft 404.
     job = replace(zhalantun[NOTICE], status=404)
     assert process_page(job)[0].reject == "soft404"
-    missing = zhalantun[NOTICE].body.replace(
-        "<div class=\"TRS_Editor\">".encode(), "<div class=\"TRS_Editor\"><p>该信息已删除</p>".encode()
-    )
+    editor = b'<div class="TRS_Editor">'
+    missing = zhalantun[NOTICE].body.replace(editor, editor + "<p>该信息已删除</p>".encode())
     assert missing != zhalantun[NOTICE].body
     job = replace(zhalantun[NOTICE], body=missing)
     extraction = process_page(job)[0]
