@@ -18,9 +18,11 @@ from collections.abc import Callable, Container
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
-# Cheap candidates (the styles are checked again in Python).
+# Cheap candidates (the styles are checked again in Python).  ``[@hidden or @class or
+# @style]`` first: it decides nothing, but it is quick to test.
 HIDDEN = XPath(
-    "//body//*[@hidden or contains(@class, 'ng-hide') or contains(@style, 'none')"
+    "//body//*[@hidden or @class or @style]"
+    "[@hidden or contains(@class, 'ng-hide') or contains(@style, 'none')"
     " or contains(@style, 'hidden') or contains(@style, 'NONE') or contains(@style, 'HIDDEN')]"
 )
 _STYLE_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)

@@ -89,7 +89,7 @@ def _visible_text(tree: HtmlElement) -> str:
     etree.strip_elements(tree, *xpaths.UNWANTED_TAGS, with_tail=False)
     body = xpaths.BODY(tree)
     root = body[0] if body else tree
-    return "\n".join(root.itertext())
+    return "\n".join(xpaths.TEXTS(root))  # root.itertext()
 
 
 def _without_text(

@@ -10,9 +10,14 @@ from lxml.etree import XPath
 META_TAGS = XPath("//meta[@name or @http-equiv or @property]")
 TITLE = XPath("//title")
 BODY = XPath("//body")
-# Headings that may hold the article title, in document order.
+# The text nodes of an element, in document order: ``el.itertext()``, without a Python
+# call per node.
+TEXTS = XPath(".//text()", smart_strings=False)
+# Headings that may hold the article title, in document order.  (``[@class or @id]``
+# first: it decides nothing, an element with neither matches no contains(), but it is
+# quick to test, and most elements of a page have neither.)
 HEADINGS = XPath(
-    "//h1 | //h2 | //*[self::div or self::p or self::td or self::span or self::h3]"
+    "//h1 | //h2 | //*[@class or @id][self::div or self::p or self::td or self::span or self::h3]"
     "[contains(@class, 'title') or contains(@class, 'Title') or contains(@id, 'title')"
     " or contains(@class, 'bt') or contains(@class, 'tit')]"
 )
