@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from govcrawl.stats import keys
 from govcrawl.stats.cells import UNIT_RE, CellSet, StatCell, norm, read
@@ -42,6 +43,11 @@ def clean_label(label: str) -> str:
     return _TRAILING_NOTE_RE.sub("", text)
 
 
+#: Labels, cells and headers repeat from report to report: each is judged once.
+_CACHE_SIZE = 8192
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def _match(label: str) -> tuple[str, str, str] | None:
     text = clean_label(label)
     if not text or len(text) > 60:
@@ -52,14 +58,17 @@ def _match(label: str) -> tuple[str, str, str] | None:
     return None
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def _is_header_word(cell: str) -> bool:
     return bool(_HEADER_WORD_RE.match(norm(cell)))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def _is_unit(cell: str) -> bool:
     return bool(UNIT_RE.match(norm(cell)))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def _is_label(cell: str) -> bool:
     text = norm(cell)
     return bool(text) and not read(cell).is_value and not _is_unit(cell)
@@ -67,9 +76,9 @@ def _is_label(cell: str) -> bool:
 
 @dataclass
 class _Header:
-    cells: list[str]
+    cells: list[str]  # never changed: the columns are worked out once
 
-    @property
+    @cached_property
     def year_column(self) -> int | None:
         """The column of the report year's figure."""
         for j, cell in enumerate(self.cells):
@@ -78,11 +87,11 @@ class _Header:
                 return j
         return None
 
-    @property
+    @cached_property
     def unit_column(self) -> int | None:
         return next((j for j, c in enumerate(self.cells) if _UNIT_HEADER_RE.match(norm(c))), None)
 
-    @property
+    @cached_property
     def figure_index(self) -> int:
         """Which figure after the label (units left out) is the year's."""
         year = self.year_column

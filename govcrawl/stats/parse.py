@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from govcrawl.stats import keys
 from govcrawl.stats.cells import (
@@ -42,6 +43,7 @@ _HEADINGS = (
 _PROACTIVE_ROWS = keys.compiled(keys.PROACTIVE_ROWS)
 _PROACTIVE_COLUMNS = keys.compiled(keys.PROACTIVE_COLUMNS)
 _REQUEST_COLUMNS = keys.compiled(keys.REQUEST_COLUMNS)
+_CACHE_SIZE = 8192  # labels repeat from report to report: each is matched once
 _PATTERNS = {k.key: re.compile(k.pattern) for k in keys.REQUEST_ROWS if k.pattern}
 _ITEM_GROUP = {item: group for group, items in keys.REQUEST_GROUPS.items() for item in items}
 #: top-level rows and outcome groups, in the order they are tried (after the items)
@@ -135,10 +137,10 @@ class _Reader:
             return
         for i, cell in enumerate(row.cells):
             if norm(cell).startswith("信息内容"):
-                self.proactive_header = [_match(_PROACTIVE_COLUMNS, c) for c in row.cells[i + 1 :]]
+                self.proactive_header = [_proactive_column(c) for c in row.cells[i + 1 :]]
                 return
         key = next(
-            (k for label in reversed(labels) if (k := _match(_PROACTIVE_ROWS, label))), None
+            (k for label in reversed(labels) if (k := _proactive_row(label))), None
         )
         if key is None:
             return
@@ -157,7 +159,7 @@ class _Reader:
         if any(marker in c for c in normed for marker in _APPLICANT_MARKERS):
             positions: dict[str, int] = {}
             for j, cell in enumerate(normed):
-                column = _match(_REQUEST_COLUMNS, cell)
+                column = _request_column(cell)
                 if column is not None:
                     positions.setdefault(column, j)
             if len(positions) > len(self.request_header):
@@ -227,6 +229,21 @@ class _Reader:
 def _match(patterns: list[tuple[str, re.Pattern[str]]], label: str) -> str | None:
     text = norm(label)
     return next((key for key, pattern in patterns if pattern.search(text)), None)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _proactive_column(label: str) -> str | None:
+    return _match(_PROACTIVE_COLUMNS, label)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _proactive_row(label: str) -> str | None:
+    return _match(_PROACTIVE_ROWS, label)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _request_column(label: str) -> str | None:
+    return _match(_REQUEST_COLUMNS, label)
 
 
 def parse_national(text: str, tables: Sequence[Sequence[Sequence[str]]]) -> CellSet:
