@@ -46,6 +46,7 @@ _FARM_URL_RE = re.compile(
     re.I,
 )
 _PLACEHOLDER_RE = re.compile(r"(?:19|20)[xX×Ｘｘ]{2}|[xX×]{2,}\s*年|××")
+_PLACEHOLDER_CHAR_RE = re.compile(r"[xX×Ｘｘ]")  # every placeholder has one
 
 # What the body of a report is made of.
 _BODY_MARKERS = (
@@ -111,6 +112,8 @@ def looks_like_content_farm(title: str | None, text: str, url: str | None = None
     head = text[:_OPENING_CHARS]
     if _FARM_TEXT_RE.search(head):
         return True
+    if _PLACEHOLDER_CHAR_RE.search(text) is None:
+        return False
     return len(_PLACEHOLDER_RE.findall(text)) >= 2
 
 
