@@ -5,11 +5,14 @@ from __future__ import annotations
 import random
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
 from govcrawl.discovery import classify
-from govcrawl.extract import flags
+from govcrawl.extract import chrome, flags
+from govcrawl.extract.decode import decode_body
+from govcrawl.extract.page import parse_html
 
 _WORDS = [
     "下注", "娱乐", "平台", "casino", "CASINO", "Casino", "bet365", "BET365", "betting", "app",
@@ -70,3 +73,63 @@ def test_soft404_guess_covers_every_soft404_text() -> None:
     assert flags.may_be_soft404(None, "not\u200bfound")
     notice = "关于印发2024年政务公开工作要点的通知"
     assert not flags.may_be_soft404(notice, "各单位：现将要点印发给你们。")
+
+
+_CHROME_BITS = [
+    "登录", "注 册", "EN", "English", "简", "繁体", "手机", "扫一扫打开", "二维码", "微信",
+    "首页", "搜 索", "上一页", "位置：", "当前位置", "本刊记者 张三", "成文日期：2024-01-02",
+    "来源：", "来 源:", "编辑：", "记 者：", "摄：", "点击量：12", "[大]", "中", "小", "（", "）",
+    "下一篇：", "文 号：", "主题分类：", "备案号", "ICP备", "蒙ICP备2022001701号-1", "公网安备",
+    "名 称：", "主办：", "技术支持：", "建议使用", "浏览器", "热线：12345", "网站年度报表", "top",
+    "TOP", "Top", "copyright", "COPYRIGHT", "all rights reserved", "©", "政府", "信息", "公开",
+    "2024", " ", "|", "。", "网站", "报告", "第3页", "共5页", "发布时间：", "打印", "关闭窗口",
+]  # fmt: skip
+
+
+def _is_chrome_line_without_hint(line: str) -> bool:
+    s = line.strip()
+    if not s or len(s) > chrome._MAX_CHROME_LINE:
+        return False
+    if chrome._is_bare_breadcrumb(s):
+        return True
+    rest, strong = chrome._STRONG_RE.subn("", s)
+    if strong == 0:
+        return False
+    return chrome._RESIDUE_RE.fullmatch(chrome._WEAK_RE.sub("", rest)) is not None
+
+
+def _real_lines() -> list[str]:
+    lines: list[str] = []
+    for path in sorted((Path(__file__).parent / "fixtures").rglob("*.html")):
+        tree = parse_html(decode_body(path.read_bytes())[0])
+        if tree is not None:
+            lines += [line for t in tree.itertext() for line in t.split("\n") if line.strip()]
+    return lines
+
+
+def test_strong_phrase_hint_never_misses_a_phrase() -> None:
+    rng = random.Random(17)
+    made = [
+        "".join(rng.choice(_CHROME_BITS) for _ in range(rng.randint(1, 8))) for _ in range(6000)
+    ]
+    for line in made + _real_lines():
+        if chrome._STRONG_RE.search(line) is not None:
+            assert chrome._may_have_strong(line), line
+        assert chrome.is_chrome_line.__wrapped__(line) == _is_chrome_line_without_hint(line), line
+
+
+def test_strong_phrase_hint_has_a_plain_branch_for_every_phrase() -> None:
+    # Else the hint still works, but no quicker than _STRONG_RE.
+    from re import _constants, _parser  # type: ignore[attr-defined]
+
+    for branch in _parser.parse(chrome._STRONG_HINT_RE.pattern).data[0][1][1]:
+        assert branch.data[0][0] is _constants.LITERAL, branch
+    assert set(chrome._STRONG_FROM_WORD) <= set(chrome._STRONG)
+    assert set(chrome._LATIN_STRONG) <= set(chrome._STRONG)
+
+
+def test_latin_phrases_start_only_where_a_t_c_or_a_is() -> None:
+    first = re.compile("[tca]", re.I)
+    for code in range(sys.maxunicode + 1):
+        if first.fullmatch(chr(code)):
+            assert chrome._LATIN_START_RE.fullmatch(chr(code)), hex(code)

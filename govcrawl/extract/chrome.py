@@ -146,6 +146,81 @@ _WEAK = [
 
 _STRONG_RE = re.compile("|".join(f"(?:{p})" for p in _STRONG))
 _WEAK_RE = re.compile("|".join(f"(?:{p})" for p in _WEAK))
+
+# A quick test a line must pass to hold a strong phrase at all.  _STRONG_RE tries every
+# phrase at every character of a line, because some phrases begin with an optional
+# part, a class or a look-behind.  _STRONG_HINT_RE, whose every branch begins with a
+# plain character, skips to the characters a branch can begin with: each phrase that
+# does not begin with one is replaced by a pattern that matches wherever the phrase
+# does (the phrase from its first required word on).  A phrase missing here stays as
+# it is (the hint is slower, never wrong).  The Latin phrases (top, copyright, all
+# rights reserved: re.I) are tested apart, where a t, c or a is.
+_DISCLOSURE_FIELDS = (
+    "主题分类", "组配分类", "体裁分类", "信息分类", "公开方式", "公开范围", "公开时限",
+    "公开形式", "有效性", "所属机构", "所属主题", "服务对象", "主题词",
+)  # fmt: skip
+_STRONG_FROM_WORD: dict[str, str] = {
+    r"(?<![a-z])EN(?![a-z])": r"EN(?![a-z])",
+    r"[简繁]": r"简|繁",
+    r"(?:请用)?手机(?:扫码|扫描)?(?:访问)?": r"手机",
+    r"(?:手机)?扫一扫(?:在手机)?(?:上)?打开(?:当前页|本页|此页)?": r"扫一扫(?:在手机)?(?:上)?打开",
+    r"(?:二维码|微信|微博|头条号|抖音号?)(?:扫码|关注)?": r"二维码|微信|微博|头条号|抖音",
+    r"(?:返回|回到)?首页": r"首页",
+    r"(?:高级)?搜\s*索": r"搜\s*索",
+    r"[上下]一页": r"上一页|下一页",
+    r"^\s*(?:您|你)?(?:当前|现在)?(?:所在|的)?(?:的)?位置\s*[:：]?.*$": r"位置",
+    r"^\s*当前位置\s*[:：]?.*$": r"当前位置",
+    r"^\s*(?:本刊|本报|本网)(?:特约|首席)?(?:记者|通讯员)(?:\s+[\u4e00-\u9fff·]{2,4})+\s*$": (
+        r"本刊|本报|本网"
+    ),
+    rf"(?:成文|生成|印发|公开|发文)日期\s*[:：]?\s*(?:{_DATE})?": (
+        r"成文日期|生成日期|印发日期|公开日期|发文日期"
+    ),
+    rf"(?:信息|文章|稿件)?来\s*源\s*[:：]\s*{_VAL}": r"来\s*源\s*[:：]",
+    rf"(?:责任)?编辑\s*[:：]\s*{_VAL}": r"编辑\s*[:：]",
+    rf"(?:记\s*者|通讯员|摄\s*影|摄|撰稿|供稿)\s*[:：]\s*{_VAL}": (
+        r"记\s*者\s*[:：]|通讯员\s*[:：]|摄\s*影\s*[:：]|摄\s*[:：]|撰稿\s*[:：]|供稿\s*[:：]"
+    ),
+    r"(?:点击量|点击数|点击率|浏览次数|浏览量|阅读次数|阅读量|访问量|访问次数)\s*[:：]?\s*\d*\s*次?": (  # noqa: E501
+        r"点击量|点击数|点击率|浏览次数|浏览量|阅读次数|阅读量|访问量|访问次数"
+    ),
+    r"[\[【(（]?\s*[大中小]\s*[\]】)）]?(?=\s*[\[【(（]?\s*[大中小])": "|".join(
+        rf"{c}\s*[\]】)）]?(?=\s*[\[【(（]?\s*[大中小])" for c in "大中小"
+    ),
+    r"(?:上|下)一(?:篇|条)\s*[:：]?.*$": r"上一篇|上一条|下一篇|下一条",
+    rf"(?:发文字号|文件编号|发文号|文\s*号)\s*[:：]\s*{_VAL}": (
+        r"发文字号\s*[:：]|文件编号\s*[:：]|发文号\s*[:：]|文\s*号\s*[:：]"
+    ),
+    rf"(?:主题分类|组配分类|体裁分类|信息分类|公开方式|公开范围|公开时限|公开形式|有效性|所属机构|所属主题|服务对象|主题词)\s*[:：]\s*{_VAL}": "|".join(  # noqa: E501
+        rf"{word}\s*[:：]"
+        for word in _DISCLOSURE_FIELDS
+    ),
+    r"(?:网站)?备案(?:号|序号)?\s*[:：]?": r"备案",
+    rf"[{_CJK}]{{0,2}}\s*ICP\s*(?:备|证|証)?\s*[:：]?\s*\d*\s*号?(?:\s*-\s*\d+)?": r"ICP",
+    rf"[{_CJK}]{{0,2}}\s*公网安备\s*[:：]?\s*\d*\s*号?": r"公网安备",
+    r"^\s*(?:名\s*称|标\s*题)\s*[:：].*$": r"名\s*称\s*[:：]|标\s*题\s*[:：]",
+    r"^\s*主\s*办(?:单位)?\s*[:：].*$": r"主\s*办(?:单位)?\s*[:：]",
+    r"^\s*承\s*办(?:单位)?\s*[:：].*$": r"承\s*办(?:单位)?\s*[:：]",
+    r"^\s*技术支持\s*[:：].*$": r"技术支持\s*[:：]",
+    r"^\s*(?:建议使用|推荐使用).*(?:浏览器|分辨率).*$": r"建议使用|推荐使用",
+    r"(?:监督|服务|咨询|举报|投诉|值班)?热线(?:电话)?\s*[:：]\s*[\d\-－—()（）\s]{5,}": r"热线",
+    r"(?:政府|政务)?网站(?:工作)?年度报表": r"网站(?:工作)?年度报表",
+}
+_LATIN_STRONG = (r"(?i:top)", r"(?i:copyright)\b.*$", r"(?i:all\s+rights\s+reserved)")
+_LATIN_STRONG_RE = re.compile("|".join(f"(?:{p})" for p in _LATIN_STRONG))
+# What (?i:t), (?i:c) and (?i:a) match (tests/test_extract_fast_paths.py checks Unicode).
+_LATIN_START_RE = re.compile("[tTcCaA]")
+# Branches side by side, not each in (?:…): a branch in a group is not a plain character.
+_STRONG_HINT_RE = re.compile(
+    "|".join(_STRONG_FROM_WORD.get(p, p) for p in _STRONG if p not in _LATIN_STRONG)
+)
+
+
+def _may_have_strong(s: str) -> bool:
+    """False when the line holds no strong phrase (``_STRONG_RE`` finds nothing)."""
+    if _STRONG_HINT_RE.search(s) is not None:
+        return True
+    return _LATIN_START_RE.search(s) is not None and _LATIN_STRONG_RE.search(s) is not None
 # What may be left of a chrome line: separators, digits, punctuation, blanks.
 _RESIDUE_RE = re.compile(
     r"[\s\d|/\\·•・.,，。、:：;；\-－—–_~()（）\[\]【】<>《》»«>›‹\"'“”‘’!！?？*#&+=^@]*"
@@ -191,6 +266,8 @@ def is_chrome_line(line: str) -> bool:
         return False
     if _is_bare_breadcrumb(s):
         return True
+    if not _may_have_strong(s):
+        return False
     rest, strong = _STRONG_RE.subn("", s)
     if strong == 0:
         return False
