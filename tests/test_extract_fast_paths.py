@@ -18,7 +18,10 @@ _WORDS = [
     "下注", "娱乐", "平台", "casino", "CASINO", "Casino", "bet365", "BET365", "betting", "app",
     "APP", "App", "澳门", "彩票平台", "真人娱乐城", "皇冠体育", "体育", "a", "b", "c", "ca", "be",
     "cas", "ſ", "İ", "K", " ", "-", "2024", "政府", "信息", "公开", "x", "X", "×", "ｘ", "Ｘ", "20",
-    "19", "年", "页面不存在", "not found", "404", "〔",
+    "19", "年", "页面不存在", "not found", "404", "〔", "您所访问的页面已过期",
+    "你访问的内容不存在",
+    "信息已被删除", "NOT FOUND", "Not\tFound", "系统繁忙", "该文章已撤销", "内容删除", "n", "N",
+    "找不到您要访问的页面", "页面", "已", "被", "删除", "40", "3", "号",
 ]  # fmt: skip
 
 
@@ -133,3 +136,13 @@ def test_latin_phrases_start_only_where_a_t_c_or_a_is() -> None:
     for code in range(sys.maxunicode + 1):
         if first.fullmatch(chr(code)):
             assert chrome._LATIN_START_RE.fullmatch(chr(code)), hex(code)
+
+
+def test_soft404_quick_tests_find_what_the_patterns_find() -> None:
+    for text in _texts(5000, seed=19):
+        assert flags._soft404_phrase(text) == (flags._SOFT404_RE.search(text) is not None), text
+        assert flags._bare_404(text) == (flags._BARE_404_RE.search(text) is not None), text
+    first = re.compile("n", re.I)
+    for code in range(sys.maxunicode + 1):
+        if first.fullmatch(chr(code)):
+            assert flags._SOFT404_EN_START_RE.fullmatch(chr(code)), hex(code)

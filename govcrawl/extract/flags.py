@@ -175,6 +175,19 @@ _SOFT404_RE = re.compile(
     r"|访问出错|系统繁忙|页面出错|错误页面",
     re.I,
 )
+# _SOFT404_RE, quicker to search: its phrases in Chinese, each branch beginning with a
+# plain character (the pattern skips to the characters a branch can begin with), and
+# its English phrases (page not found holds not found) looked for only where an n is.
+_SOFT404_CN_RE = re.compile(
+    r"页面不存在|页面未找到|找不到(?:该|您要访问的|你要访问的)?页面"
+    r"|您(?:所)?访问的(?:页面|网页|信息|内容|文章)(?:不存在|找不到|已删除|已被删除|已过期|暂时无法访问)"
+    r"|你(?:所)?访问的(?:页面|网页|信息|内容|文章)(?:不存在|找不到|已删除|已被删除|已过期|暂时无法访问)"
+    r"|页面(?:已)?(?:被)?删除|信息(?:已)?(?:被)?删除|文章(?:已)?(?:被)?删除|内容(?:已)?(?:被)?删除"
+    r"|信息不存在|文章不存在|内容不存在|该(?:信息|文章|页面)已(?:下线|过期|撤销)"
+    r"|访问出错|系统繁忙|页面出错|错误页面"
+)
+_SOFT404_EN_RE = re.compile(r"not\s+found", re.I)
+_SOFT404_EN_START_RE = re.compile("[nN]")  # what (?i:n) matches
 _SOFT404_MAX_CHARS = 600
 # A bare "404" says 'error page' only in a short title or text (国办发〔2020〕404号 does not).
 _BARE_404_RE = re.compile(r"(?<![\d〔〕\[\]（）()])40[34](?![\d号])")
@@ -252,6 +265,20 @@ def is_challenge(html: str, visible_text: str, status: int | None = None) -> boo
     )
 
 
+def _soft404_phrase(text: str) -> bool:
+    """``_SOFT404_RE.search(text) is not None``, quicker."""
+    if _SOFT404_CN_RE.search(text) is not None:
+        return True
+    return _SOFT404_EN_START_RE.search(text) is not None and (
+        _SOFT404_EN_RE.search(text) is not None
+    )
+
+
+def _bare_404(text: str) -> bool:
+    """``_BARE_404_RE.search(text) is not None``, quicker (a bare 404 has a 40 in it)."""
+    return "40" in text and _BARE_404_RE.search(text) is not None
+
+
 def is_soft404(title: str | None, text: str, status: int | None = None) -> bool:
     """An error page served as if it were content."""
     if status is not None and status >= 400:
@@ -259,15 +286,14 @@ def is_soft404(title: str | None, text: str, status: int | None = None) -> bool:
     if len(text) >= _SOFT404_MAX_CHARS * 3:
         return False
     if title and (
-        _SOFT404_RE.search(title)
-        or (len(title) <= _BARE_404_MAX_CHARS and _BARE_404_RE.search(title))
+        _soft404_phrase(title) or (len(title) <= _BARE_404_MAX_CHARS and _bare_404(title))
     ):
         return True
     if len(text) >= _SOFT404_MAX_CHARS:
         return False
-    if _SOFT404_RE.search(text):
+    if _soft404_phrase(text):
         return True
-    return len(text) <= _BARE_404_MAX_CHARS * 5 and _BARE_404_RE.search(text) is not None
+    return len(text) <= _BARE_404_MAX_CHARS * 5 and _bare_404(text)
 
 
 # The blanks ``maintext.tidy`` makes one space of.
@@ -285,11 +311,7 @@ def may_be_soft404(title: str | None, visible_text: str, status: int | None = No
         return True
     spaced = _TIDY_SPACES_RE.sub(" ", unicodedata.normalize("NFC", visible_text))
     squashed = "".join(spaced.split())
-    return any(
-        pattern.search(probe)
-        for pattern in (_SOFT404_RE, _BARE_404_RE)
-        for probe in (spaced, squashed)
-    )
+    return any(test(probe) for test in (_soft404_phrase, _bare_404) for probe in (spaced, squashed))
 
 
 WALL_KINDS = ("ruishu", "jiasule", "cookie_redirect", "script")
