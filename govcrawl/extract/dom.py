@@ -15,8 +15,25 @@ import contextlib
 import re
 from collections.abc import Callable, Container
 
-from lxml.etree import XPath
-from lxml.html import HtmlElement
+from lxml.etree import ElementDefaultClassLookup, XPath
+from lxml.html import (
+    HtmlComment,
+    HtmlElement,
+    HtmlEntity,
+    HTMLParser,
+    HtmlProcessingInstruction,
+)
+
+#: The parser of every page (and of the page trafilatura is given).  Its elements are
+#: all ``HtmlElement``, told in C: lxml.html's own lookup is a Python call for every
+#: element the code touches, only to give form, input, select, textarea and label
+#: elements classes of their own (a form API no part of the extraction uses).
+HTML_PARSER = HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True)
+HTML_PARSER.set_element_class_lookup(
+    ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+    )
+)
 
 # Cheap candidates (the styles are checked again in Python).  ``[@hidden or @class or
 # @style]`` first: it decides nothing, but it is quick to test.

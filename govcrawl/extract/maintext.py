@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import trafilatura
-from lxml.html import HtmlElement, fromstring
+from lxml.html import HtmlElement, document_fromstring
 from trafilatura.settings import Extractor
 
-from govcrawl.extract import chrome, listing, xpaths
+from govcrawl.extract import chrome, dom, listing, xpaths
 from govcrawl.extract import tables as tables_mod
 
 _PLACEHOLDER = "GOVCRAWLTABLE{}X"
@@ -161,7 +161,7 @@ def block_text(el: HtmlElement) -> str:
 
 def _wrap(container: HtmlElement) -> HtmlElement:
     """A document holding only the container (trafilatura wants a whole page)."""
-    doc = fromstring("<html><head></head><body></body></html>")
+    doc = document_fromstring("<html><head></head><body></body></html>", parser=dom.HTML_PARSER)
     container.tail = None
     doc[-1].append(container)
     return doc

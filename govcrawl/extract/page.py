@@ -12,7 +12,7 @@ import re
 from urllib.parse import urlsplit
 
 from lxml import etree
-from lxml.html import HtmlElement, HTMLParser, document_fromstring
+from lxml.html import HtmlElement, document_fromstring
 
 from govcrawl.discovery.classify import is_annual_report, title_rules_out_report
 from govcrawl.discovery.years import report_year
@@ -23,7 +23,7 @@ from govcrawl.extract.meta import read_info_fields, read_meta_tags
 from govcrawl.extract.model import TEXT_NOT_EXTRACTED, Extraction, PageInput
 from govcrawl.urls import BadURL
 
-_PARSER = HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True)
+_PARSER = dom.HTML_PARSER  # HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 # Server-side template code left in a saved page (JSP/ASP ``<%-- --%>``, ``<%@ page %>``).
 _TEMPLATE_CODE_RE = re.compile(r"<%--.{0,20000}?--%>|<%[@=!]?.{0,2000}?%>", re.S)
