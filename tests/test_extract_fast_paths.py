@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from lxml.etree import XPath
 
 from govcrawl.discovery import classify
-from govcrawl.extract import chrome, flags
+from govcrawl.extract import chrome, dom, flags, xpaths
 from govcrawl.extract.decode import decode_body
 from govcrawl.extract.page import parse_html
 
@@ -101,9 +102,12 @@ def _is_chrome_line_without_hint(line: str) -> bool:
     return chrome._RESIDUE_RE.fullmatch(chrome._WEAK_RE.sub("", rest)) is not None
 
 
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
 def _real_lines() -> list[str]:
     lines: list[str] = []
-    for path in sorted((Path(__file__).parent / "fixtures").rglob("*.html")):
+    for path in sorted(FIXTURES.rglob("*.html")):
         tree = parse_html(decode_body(path.read_bytes())[0])
         if tree is not None:
             lines += [line for t in tree.itertext() for line in t.split("\n") if line.strip()]
@@ -146,3 +150,33 @@ def test_soft404_quick_tests_find_what_the_patterns_find() -> None:
     for code in range(sys.maxunicode + 1):
         if first.fullmatch(chr(code)):
             assert flags._SOFT404_EN_START_RE.fullmatch(chr(code)), hex(code)
+
+
+_HIDDEN_PLAIN = XPath(
+    "//body//*[@hidden or contains(@class, 'ng-hide') or contains(@style, 'none')"
+    " or contains(@style, 'hidden') or contains(@style, 'NONE') or contains(@style, 'HIDDEN')]"
+)
+_HEADINGS_PLAIN = XPath(
+    "//h1 | //h2 | //*[self::div or self::p or self::td or self::span or self::h3]"
+    "[contains(@class, 'title') or contains(@class, 'Title') or contains(@id, 'title')"
+    " or contains(@class, 'bt') or contains(@class, 'tit')]"
+)
+_EDGE_PAGES = [
+    '<html><body style="display:none" class="ng-hide" hidden><p style="display:none">a</p>'
+    '<div class="x ng-hide"><span hidden>b</span></div><body style="display:none">'
+    '<i style="visibility:hidden">c</i></body></body></html>',
+    '<p style="DISPLAY:NONE" class="title">x</p><div hidden class=ng-hide style="HIDDEN">y</div>'
+    '<td id="subtitle">z</td><h1 class="bt">h</h1><span class="Title" hidden>t</span>',
+]
+
+
+def test_element_xpaths_select_what_the_plain_xpaths_select() -> None:
+    pages = [path.read_bytes() for path in sorted(FIXTURES.rglob("*.html"))]
+    for body in pages + [page.encode() for page in _EDGE_PAGES]:
+        tree = parse_html(decode_body(body)[0])
+        if tree is None:
+            continue
+        assert dom.HIDDEN(tree) == _HIDDEN_PLAIN(tree)
+        assert xpaths.HEADINGS(tree) == _HEADINGS_PLAIN(tree)
+        for el in tree.iter("body", "div", "td"):
+            assert "\n".join(xpaths.TEXTS(el)) == "\n".join(el.itertext())

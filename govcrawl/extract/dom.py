@@ -35,13 +35,17 @@ HTML_PARSER.set_element_class_lookup(
     )
 )
 
-# Cheap candidates (the styles are checked again in Python).  ``[@hidden or @class or
-# @style]`` first: it decides nothing, but it is quick to test.
+# Cheap candidates (the styles are checked again in Python): the elements under <body>
+# with a hidden attribute, an ng-hide class or a style that says none or hidden.  Read
+# from the style and class attributes themselves (a page has far fewer of them than
+# elements), the three sets joined in document order.
 HIDDEN = XPath(
-    "//body//*[@hidden or @class or @style]"
-    "[@hidden or contains(@class, 'ng-hide') or contains(@style, 'none')"
-    " or contains(@style, 'hidden') or contains(@style, 'NONE') or contains(@style, 'HIDDEN')]"
+    "//body//*/@style[contains(., 'none') or contains(., 'hidden') or contains(., 'NONE')"
+    " or contains(., 'HIDDEN')]/.."
+    " | //body//*[@hidden]"
+    " | //body//*/@class[contains(., 'ng-hide')]/.."
 )
+
 _STYLE_HIDDEN_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # A hidden branch holding this share of the page's text is the page itself
 # (shown by a script once it has loaded): it stays.
