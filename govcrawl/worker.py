@@ -88,8 +88,26 @@ def _no_nul(value: Any) -> Any:
     return value
 
 
+def _contains_nul(value: Any) -> bool:
+    """Would ``_no_nul`` change `value`?"""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        try:
+            return "\x00" in "".join(value)  # a row of cells
+        except TypeError:
+            return any(_contains_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    return False
+
+
 def inert(extraction: Extraction) -> Extraction:
-    """The extraction without NUL characters in any of its strings."""
+    """The extraction without NUL characters in any of its strings (itself, when it has
+    none: nearly always)."""
+    fields = (extraction.title, extraction.text, extraction.tables, extraction.agency)
+    if not any(_contains_nul(value) for value in (*fields, extraction.meta)):
+        return extraction
     return replace(
         extraction,
         title=_no_nul(extraction.title),

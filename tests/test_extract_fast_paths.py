@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from lxml.etree import XPath
 from govcrawl.discovery import classify
 from govcrawl.extract import chrome, dom, flags, xpaths
 from govcrawl.extract.decode import decode_body
+from govcrawl.extract.model import Extraction
 from govcrawl.extract.page import parse_html
+from govcrawl.worker import _no_nul, inert
 
 _WORDS = [
     "下注", "娱乐", "平台", "casino", "CASINO", "Casino", "bet365", "BET365", "betting", "app",
@@ -180,3 +183,35 @@ def test_element_xpaths_select_what_the_plain_xpaths_select() -> None:
         assert xpaths.HEADINGS(tree) == _HEADINGS_PLAIN(tree)
         for el in tree.iter("body", "div", "td"):
             assert "\n".join(xpaths.TEXTS(el)) == "\n".join(el.itertext())
+
+
+def test_blanks_of_str_split_are_those_of_re() -> None:
+    # "".join(s.split()) stands for re.sub(r"\s+", "", s) and " ".join(s.split()) for
+    # re.sub(r"\s+", " ", s).strip() in the extractor.
+    blank = re.compile(r"\s")
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        assert (blank.fullmatch(ch) is not None) == (len(f"a{ch}b".split()) == 2), hex(code)
+
+
+def test_inert_strips_nul_only_where_there_is_one() -> None:
+    clean = Extraction(url="u", title="t", text="x", tables=[[["a", "b"]]], meta={"k": "v"})
+    assert inert(clean) is clean
+    for dirty in (
+        replace(clean, title="t\x00"),
+        replace(clean, text="\x00x"),
+        replace(clean, agency="a\x00"),
+        replace(clean, tables=[[["a"]], [["b", "c\x00"]]]),
+        replace(clean, meta={"k\x00": "v"}),
+        replace(clean, meta={"k": "v\x00"}),
+    ):
+        out = inert(dirty)
+        assert out is not dirty and out == replace(
+            dirty,
+            title=_no_nul(dirty.title),
+            text=_no_nul(dirty.text),
+            agency=_no_nul(dirty.agency),
+            tables=_no_nul(dirty.tables),
+            meta=_no_nul(dirty.meta),
+        )
+        assert "\x00" not in repr(out)

@@ -381,7 +381,6 @@ def strip_chrome(text: str, source: str | None = None) -> str:
     return "\n".join(line for line, k in zip(lines, keep, strict=True) if k)
 
 
-_SQUASH_RE = re.compile(r"\s+")
 # What may follow the title on its line: a date (``( 2024-05-11)``) or a footnote mark (``[1]``).
 _AFTER_TITLE_RE = re.compile(
     rf"[(（\[【]?\s*{_DATE}\s*[)）\]】]?|[(（\[【]\s*\d{{1,2}}\s*[)）\]】]"
@@ -393,7 +392,7 @@ _TITLE_SCAN = 4  # a title may be broken over this many lines
 def strip_title(text: str, title: str | None) -> str:
     """The text without the title repeated as its first line(s) (and a date alone
     under it): the title is the page's, not the text's."""
-    wanted = _SQUASH_RE.sub("", title or "")
+    wanted = "".join((title or "").split())  # no blanks (str.split's are \s)
     if len(wanted) < 4:
         return text
     lines = text.split("\n")
@@ -401,7 +400,7 @@ def strip_title(text: str, title: str | None) -> str:
     end: int | None = None
     used = 0
     for i, line in enumerate(lines):
-        squashed = _SQUASH_RE.sub("", line)
+        squashed = "".join(line.split())
         if not squashed:
             continue
         seen += squashed

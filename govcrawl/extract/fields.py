@@ -89,7 +89,7 @@ class Signature:
 
 
 def normalise_space(s: str) -> str:
-    return _WS_RE.sub(" ", s).strip()
+    return " ".join(s.split())  # _WS_RE.sub(" ", s).strip(): str.split's blanks are \s
 
 
 def _lines_of(el: HtmlElement) -> list[str]:
@@ -108,7 +108,7 @@ def heading_text(el: HtmlElement) -> str:
 
 
 def _squash(s: str | None) -> str:
-    return _WS_RE.sub("", s or "")
+    return "".join((s or "").split())  # _WS_RE.sub("", s or "")
 
 
 def page_heading(

@@ -29,7 +29,6 @@ _INFO_TABLE_MIN_LABELS = 2
 _INFO_TABLE_MAX_CHARS = 600
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]+")
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
-_ALL_SPACE_RE = re.compile(r"\s+")
 _RETRY_BELOW_CHARS = 200  # a whole-page precision run this short is retried in balanced mode
 # trafilatura collapses paragraphs of identical text; a report repeats its section
 # headings (二、主动公开情况 in the prose and again above its table).  Repeats get an
@@ -201,7 +200,7 @@ def _mark_repeats(scope: HtmlElement) -> None:
     """Make repeated paragraphs distinct for trafilatura (see ``_REPEAT_MARK``)."""
     seen: dict[str, int] = {}
     for el in scope.iter(*_PARAGRAPHS):
-        text = _ALL_SPACE_RE.sub("", el.text_content())
+        text = "".join(el.text_content().split())  # no blanks: str.split's are \s
         if not text:
             continue
         count = seen.get(text, 0)
@@ -214,7 +213,8 @@ def _mark_repeats(scope: HtmlElement) -> None:
 def tidy(text: str) -> str:
     """One paragraph a line, blanks trimmed, no runs of empty lines."""
     text = text.replace(_REPEAT_MARK, "")
-    lines = [_SPACES_RE.sub(" ", line).strip() for line in text.split("\n")]
+    # _SPACES_RE has no line break: the whole text at once, as line by line.
+    lines = [line.strip() for line in _SPACES_RE.sub(" ", text).split("\n")]
     return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
 
 

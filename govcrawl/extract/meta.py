@@ -102,7 +102,7 @@ def clean_meta_value(value: str) -> str:
     if "<" in value:
         value = _TAG_RE.sub(" ", value)
         value = html.unescape(value)
-    return _WS_RE.sub(" ", value).strip()
+    return " ".join(value.split())  # _WS_RE.sub(" ", value).strip(): str.split's blanks are \s
 
 
 def clean_title(title: str | None, site_name: str | None = None) -> str | None:
