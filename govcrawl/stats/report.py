@@ -32,18 +32,29 @@ class ReportStats:
         return None
 
     def headline(self) -> dict[str, Number | None]:
-        litigation = self.number("review_litigation", "litigation", "total")
+        # ``number`` for each figure, from one pass over the cells (the first of an address).
+        first: dict[tuple[str, str, str], StatCell] = {}
+        for cell in self.cells:
+            first.setdefault((cell.table, cell.row, cell.column), cell)
+
+        def number(table: str, row: str, column: str) -> Number | None:
+            cell = first.get((table, row, column))
+            if cell is None:
+                return None
+            return cell.reading.value if cell.reading.kind == NUMBER else None
+
+        litigation = number("review_litigation", "litigation", "total")
         if litigation is None:
-            direct = self.number("review_litigation", "litigation_direct", "total")
-            after = self.number("review_litigation", "litigation_after_review", "total")
+            direct = number("review_litigation", "litigation_direct", "total")
+            after = number("review_litigation", "litigation_after_review", "total")
             if direct is not None and after is not None:
                 litigation = direct + after
         return {
-            "new_requests": self.number("requests", "new", "total"),
-            "disclosed": self.number("requests", "disclosed", "total"),
-            "review_total": self.number("review_litigation", "review", "total"),
+            "new_requests": number("requests", "new", "total"),
+            "disclosed": number("requests", "disclosed", "total"),
+            "review_total": number("review_litigation", "review", "total"),
             "litigation_total": litigation,
-            "fees_wan_yuan": self.number("proactive", "fees", "amount_wan_yuan"),
+            "fees_wan_yuan": number("proactive", "fees", "amount_wan_yuan"),
         }
 
     @property
