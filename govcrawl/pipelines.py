@@ -51,10 +51,15 @@ HARD_TIMEOUT_GRACE = 5.0
 #: 304s are written in batches of at most this many, at most this many seconds late.
 UNCHANGED_BATCH = 200
 UNCHANGED_DELAY = 0.25
+#: Extracted pages are saved in batches of at most this many (one transaction); a page
+#: that finds the writer idle waits this long for others to join it.
+SAVE_BATCH = 100
+SAVE_DELAY = 0.05
 
 _pools: dict[tuple[int, int], ProcessPoolExecutor] = {}
 _writers: dict[str, tuple[Store, ThreadPoolExecutor]] = {}
 _raw: dict[tuple[str, int | None], RawArchive] = {}
+_batchers: dict[str, PageBatcher] = {}
 
 
 def _new_pool(workers: int, memory_mb: int) -> ProcessPoolExecutor:
@@ -154,7 +159,129 @@ def raw_archive(db_url: str, run_id: int | None) -> RawArchive:
     return _raw[key]
 
 
+def keep_raw(
+    db_url: str, run_id: int | None, page: FetchedPage, region: Region | None
+) -> str | None:
+    """The response as fetched, in this run's WARC file (on the writer thread)."""
+    if page.status != 200 or not page.body:
+        return None
+    try:
+        return raw_archive(db_url, run_id).write(
+            page.url,
+            page.status,
+            page.headers,
+            page.body,
+            page.fetched_at,
+            page.request_headers,
+            page.method,
+            info={
+                "container": page.container,
+                "listing_title": page.listing_title,
+                "listing_date": page.listing_date.isoformat() if page.listing_date else None,
+                "jurisdiction_name": region.name if region else None,
+                "final_url": page.final_url,
+            },
+        )
+    except OSError as exc:
+        logger.error("raw archive: cannot keep %s: %s", page.url, exc)
+        return None
+
+
+#: (run, page, region, jurisdiction code, the future its result goes to)
+_Waiting = tuple[int | None, FetchedPage, Region | None, str, "asyncio.Future[SaveResult]"]
+
+
+class PageBatcher:
+    """Saves the extracted pages of every crawler of the process in batches on the one
+    writer thread: while it writes a batch (WARC records, then one transaction), the
+    pages that come in wait and make the next one. A batch the database refuses for
+    good is saved page by page, so only the page at fault fails. A batch not committed
+    when the crawl is killed is fetched again when the run resumes."""
+
+    def __init__(self, db_url: str, retries: int) -> None:
+        self.db_url = db_url
+        self.retries = retries
+        self.pending: list[_Waiting] = []
+        self.writing: asyncio.Future[None] | None = None
+        self.timer: asyncio.TimerHandle | None = None
+
+    async def save(
+        self, run_id: int | None, page: FetchedPage, region: Region | None, code: str
+    ) -> SaveResult:
+        loop = asyncio.get_running_loop()
+        result: asyncio.Future[SaveResult] = loop.create_future()
+        self.pending.append((run_id, page, region, code, result))
+        if self.writing is None:
+            if len(self.pending) >= SAVE_BATCH:
+                self._start()
+            elif self.timer is None:
+                self.timer = loop.call_later(SAVE_DELAY, self._start)
+        return await result
+
+    def _start(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.writing is not None or not self.pending:
+            return
+        batch, self.pending = self.pending[:SAVE_BATCH], self.pending[SAVE_BATCH:]
+        self.writing = asyncio.ensure_future(self._write(batch))
+
+    async def _write(self, batch: list[_Waiting]) -> None:
+        writer = store_for(self.db_url)[1]
+        try:
+            results: list[SaveResult | BaseException] = await asyncio.get_running_loop(
+            ).run_in_executor(writer, self._save, batch)
+        except Exception as exc:  # every waiting page hears of it
+            results = [exc] * len(batch)
+        finally:
+            self.writing = None
+        for (*_, waiting), result in zip(batch, results, strict=True):
+            if waiting.done():
+                continue
+            if isinstance(result, BaseException):
+                waiting.set_exception(result)
+            else:
+                waiting.set_result(result)
+        if self.pending:
+            self._start()  # what came in meanwhile
+
+    def _save(self, batch: list[_Waiting]) -> list[SaveResult | BaseException]:
+        """On the writer thread: the batch's raw records, then its one transaction."""
+        store = store_for(self.db_url)[0]
+        entries = []
+        for run_id, page, region, code, _ in batch:
+            entries.append((run_id, page, code, keep_raw(self.db_url, run_id, page, region)))
+            killpoints.reached("raw")
+        try:
+            saved: list[SaveResult | BaseException] = list(
+                write_retrying(store.save_pages, entries, retries=self.retries)
+            )
+        except Exception as exc:
+            if len(entries) == 1:
+                return [exc]
+            logger.warning("a batch of %d pages could not be saved (%s: %s); saving them one "
+                           "by one", len(entries), type(exc).__name__, exc)
+            saved = []
+            for entry in entries:
+                try:
+                    saved.extend(write_retrying(store.save_pages, [entry], retries=self.retries))
+                except Exception as one:
+                    saved.append(one)
+        for _ in entries:
+            killpoints.reached("commit")
+        return saved
+
+
+def page_batcher(db_url: str, retries: int) -> PageBatcher:
+    """The process-wide batcher of `db_url`'s extracted pages."""
+    if db_url not in _batchers:
+        _batchers[db_url] = PageBatcher(db_url, retries)
+    return _batchers[db_url]
+
+
 def shutdown() -> None:
+    _batchers.clear()
     for archive in _raw.values():
         archive.close()
     _raw.clear()
@@ -379,12 +506,8 @@ class StorePipeline:
         elif isinstance(item, FetchedPage):
             region = getattr(self.crawler.spider, "region", None)
             code = self._jurisdiction(item, region)
-            raw_ref = await self._write(self._keep_raw, item, region)
-            killpoints.reached("raw")
-            result: SaveResult = await self._write(
-                store.save_page, self.run_id, item, code, raw_ref
-            )
-            killpoints.reached("commit")
+            batcher = page_batcher(self.db_url, self.retries)
+            result = await batcher.save(self.run_id, item, region, code)
             self._tally(result)
             item.body = b""  # keep memory flat: the body is archived now
         return item
@@ -441,31 +564,6 @@ class StorePipeline:
                 .distinct()
             ).all()
         return [(int(doc_id), year) for doc_id, year in rows]
-
-    def _keep_raw(self, page: FetchedPage, region: Region | None) -> str | None:
-        """The response as fetched, in this run's WARC file (on the writer thread)."""
-        if page.status != 200 or not page.body:
-            return None
-        try:
-            return raw_archive(self.db_url, self.run_id).write(
-                page.url,
-                page.status,
-                page.headers,
-                page.body,
-                page.fetched_at,
-                page.request_headers,
-                page.method,
-                info={
-                    "container": page.container,
-                    "listing_title": page.listing_title,
-                    "listing_date": page.listing_date.isoformat() if page.listing_date else None,
-                    "jurisdiction_name": region.name if region else None,
-                    "final_url": page.final_url,
-                },
-            )
-        except OSError as exc:
-            logger.error("raw archive: cannot keep %s: %s", page.url, exc)
-            return None
 
     def _jurisdiction(self, page: FetchedPage, region: Region | None) -> str:
         if region is None:

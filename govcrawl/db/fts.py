@@ -7,11 +7,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 
-def index_document(session: Session, document_id: int, title: str | None, body: str) -> None:
-    """(Re)index a document's title and current text, in the caller's transaction."""
+def index_document(
+    session: Session, document_id: int, title: str | None, body: str, *, new: bool = False
+) -> None:
+    """(Re)index a document's title and current text, in the caller's transaction
+    (`new`: a document inserted in this transaction, not indexed yet)."""
     if session.get_bind().dialect.name != "sqlite":
         return
-    session.execute(text("DELETE FROM document_fts WHERE rowid = :id"), {"id": document_id})
+    if not new:
+        session.execute(text("DELETE FROM document_fts WHERE rowid = :id"), {"id": document_id})
     session.execute(
         text("INSERT INTO document_fts (rowid, title, text) VALUES (:id, :title, :body)"),
         {"id": document_id, "title": title or "", "body": body},

@@ -12,7 +12,8 @@ import contextlib
 import hashlib
 import os
 import socket
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
@@ -41,6 +42,28 @@ from govcrawl.urls import BadURL, normalise_url, url_hash
 GONE_STATUSES = (404, 410)
 #: A page with attachments and less text than this only wraps them (not a report itself).
 WRAPPER_MAX_CHARS = 400
+
+
+_STATE_COLUMNS = (
+    "url_hash",
+    "url",
+    "region_slug",
+    "document_id",
+    "outcome",
+    "etag",
+    "last_modified",
+    "extractor_version",
+    "fetched_at",
+)
+
+
+@dataclass
+class _PageRows:
+    """The fetch and page-state rows of a batch of pages, written together at its end
+    (one statement each, not one a page: a statement costs the writer more than a row)."""
+
+    fetches: list[dict[str, Any]] = field(default_factory=list)
+    states: dict[str, dict[str, Any]] = field(default_factory=dict)  # url hash -> row
 
 
 @dataclass(frozen=True)
@@ -292,10 +315,11 @@ class Store:
 
     @staticmethod
     def _remember(
-        session: Session, page: FetchedPage, outcome: str, document_id: int | None
+        rows: _PageRows, page: FetchedPage, outcome: str, document_id: int | None
     ) -> None:
         """The page's state after a successful fetch (its validators for the next run)."""
-        values = {
+        rows.states[url_hash(page.url)] = {
+            "url_hash": url_hash(page.url),
             "url": page.url,
             "region_slug": page.region_slug,
             "document_id": document_id,
@@ -305,8 +329,23 @@ class Store:
             "extractor_version": EXTRACTOR_VERSION,
             "fetched_at": page.fetched_at,
         }
-        stmt = _insert(session, PageState).values(url_hash=url_hash(page.url), **values)
-        session.execute(stmt.on_conflict_do_update(index_elements=["url_hash"], set_=values))
+
+    def _defer_fetch(self, rows: _PageRows, run_id: int | None, **values: Any) -> None:
+        rows.fetches.append(self._fetch_row(run_id, values))
+
+    def _write_rows(self, session: Session, rows: _PageRows) -> None:
+        """A batch's fetch and page-state rows: one statement each (executemany)."""
+        self._log_fetches(session, rows.fetches)
+        if not rows.states:
+            return
+        stmt = _insert(session, PageState)
+        updated = {
+            name: getattr(stmt.excluded, name) for name in _STATE_COLUMNS if name != "url_hash"
+        }
+        session.execute(
+            stmt.on_conflict_do_update(index_elements=["url_hash"], set_=updated),
+            list(rows.states.values()),
+        )
 
     def done_in_run(self, run_id: int) -> set[str]:
         """URL hashes this run has already recorded (a resumed run skips them)."""
@@ -442,154 +481,183 @@ class Store:
         raw_ref: str | None = None,
     ) -> SaveResult:
         """Archive one fetched page in one transaction and say what happened to it."""
+        return self.save_pages([(run_id, page, jurisdiction_code, raw_ref)])[0]
+
+    def save_pages(
+        self, pages: Sequence[tuple[int | None, FetchedPage, str, str | None]]
+    ) -> list[SaveResult]:
+        """Archive fetched pages, each with its run, jurisdiction code and raw record, in
+        one transaction (a crawl's writer saves what came in while it wrote the last
+        batch: one commit, one full-text index segment for many pages). Results in order.
+        All or nothing: a failure rolls the whole batch back (the caller then saves its
+        pages one by one to find the page at fault)."""
+        with self.sessions.begin() as session:
+            rows = _PageRows()
+            results = [
+                self._save_page(session, run_id, page, code, raw_ref, rows)
+                for run_id, page, code, raw_ref in pages
+            ]
+            self._write_rows(session, rows)
+            return results
+
+    def _save_page(
+        self,
+        session: Session,
+        run_id: int | None,
+        page: FetchedPage,
+        jurisdiction_code: str,
+        raw_ref: str | None,
+        rows: _PageRows,
+    ) -> SaveResult:
         ex = page.extraction
         fetch_values = self._fetch_values(page)
-        with self.sessions.begin() as session:
-            if page.status == 304:
-                return self._not_modified(session, run_id, [page])[0]
-            if ex is None or page.extract_error:
-                outcome = page.extract_outcome or "extract_error"
-                self._log_fetch(
-                    session, run_id, outcome=outcome, error=page.extract_error, **fetch_values
-                )
-                return SaveResult(outcome)
-            if page.attachments and (ex.reject == "near_empty" or len(ex.text) < WRAPPER_MAX_CHARS):
-                self._log_fetch(
-                    session,
-                    run_id,
-                    outcome="attachment_wrapper",
-                    error=f"only wraps {len(page.attachments)} attachment(s): "
-                    + " ".join(page.attachments[:3]),
-                    **fetch_values,
-                )
-                return SaveResult("attachment_wrapper")
-            if ex.reject:
-                detail = ex.reject
-                if ex.reject == "challenge":
-                    html = page.body[:65536].decode("latin-1")
-                    detail = f"challenge: {wall_kind(html, page.status)} wall"
-                self._log_fetch(
-                    session,
-                    run_id,
-                    outcome=ex.reject,
-                    error=f"not stored: page recognised as {detail}",
-                    **fetch_values,
-                )
-                return SaveResult(ex.reject)
-            if not ex.is_annual_report:
-                self._remember(session, page, "not_report", None)
-                self._log_fetch(
-                    session,
-                    run_id,
-                    outcome="not_report",
-                    error=f"not stored: not an annual report ({ex.title or 'untitled'})",
-                    **fetch_values,
-                )
-                return SaveResult("not_report")
+        if page.status == 304:
+            return self._not_modified(session, run_id, [page])[0]
+        if ex is None or page.extract_error:
+            outcome = page.extract_outcome or "extract_error"
+            self._defer_fetch(
+                rows, run_id, outcome=outcome, error=page.extract_error, **fetch_values
+            )
+            return SaveResult(outcome)
+        if page.attachments and (ex.reject == "near_empty" or len(ex.text) < WRAPPER_MAX_CHARS):
+            self._defer_fetch(
+                rows,
+                run_id,
+                outcome="attachment_wrapper",
+                error=f"only wraps {len(page.attachments)} attachment(s): "
+                + " ".join(page.attachments[:3]),
+                **fetch_values,
+            )
+            return SaveResult("attachment_wrapper")
+        if ex.reject:
+            detail = ex.reject
+            if ex.reject == "challenge":
+                html = page.body[:65536].decode("latin-1")
+                detail = f"challenge: {wall_kind(html, page.status)} wall"
+            self._defer_fetch(
+                rows,
+                run_id,
+                outcome=ex.reject,
+                error=f"not stored: page recognised as {detail}",
+                **fetch_values,
+            )
+            return SaveResult(ex.reject)
+        if not ex.is_annual_report:
+            self._remember(rows, page, "not_report", None)
+            self._defer_fetch(
+                rows,
+                run_id,
+                outcome="not_report",
+                error=f"not stored: not an annual report ({ex.title or 'untitled'})",
+                **fetch_values,
+            )
+            return SaveResult("not_report")
 
-            key = url_hash(page.url)
-            now = page.fetched_at
-            _serialise(session, URL_LOCK, key)  # concurrent writers: one at a time per URL
-            doc = session.scalars(select(Document).where(Document.url_hash == key)).first()
-            if doc is None:
-                # The same report at another URL: same text *and* same title. Two
-                # jurisdictions publishing the same text (a copied report) stay two
-                # documents: that copy is what researchers look for.
-                _serialise(session, CONTENT_LOCK, ex.content_hash)
-                twin = session.scalars(
-                    select(Document)
-                    .join(DocumentVersion, DocumentVersion.document_id == Document.id)
-                    .where(
-                        DocumentVersion.content_hash == ex.content_hash,
-                        Document.title == ex.title,
-                    )
-                    .order_by(Document.id)
-                ).first()
-                if twin is not None:
-                    twin.last_seen_at = max(twin.last_seen_at, now)
-                    self._log_fetch(
-                        session,
-                        run_id,
-                        outcome="duplicate",
-                        document_id=twin.id,
-                        error=f"same text as document {twin.id} ({twin.url})",
-                        **fetch_values,
-                    )
-                    return SaveResult(
-                        "duplicate",
-                        twin.id,
-                        twin.is_annual_report,
-                        twin.report_year,
-                        twin.jurisdiction_code,
-                    )
-                values = {
-                    "url_hash": key,
-                    "url": page.url,
-                    "jurisdiction_code": jurisdiction_code,
-                    "kind": ex.kind,
-                    "title": ex.title,
-                    "report_year": ex.report_year,
-                    "published_at": ex.published_at,
-                    "agency": ex.agency,
-                    "is_annual_report": ex.is_annual_report,
-                    "flags": list(ex.flags),
-                    "first_seen_at": now,
-                    "last_seen_at": now,
-                    "parent_url": page.parent_url,
-                }
-                session.execute(
-                    _insert(session, Document)
-                    .values(**values)
-                    .on_conflict_do_nothing(index_elements=["url_hash"])
+        key = url_hash(page.url)
+        now = page.fetched_at
+        created = False
+        _serialise(session, URL_LOCK, key)  # concurrent writers: one at a time per URL
+        doc = session.scalars(select(Document).where(Document.url_hash == key)).first()
+        if doc is None:
+            # The same report at another URL: same text *and* same title. Two
+            # jurisdictions publishing the same text (a copied report) stay two
+            # documents: that copy is what researchers look for.
+            _serialise(session, CONTENT_LOCK, ex.content_hash)
+            twin = session.scalars(
+                select(Document)
+                .join(DocumentVersion, DocumentVersion.document_id == Document.id)
+                .where(
+                    DocumentVersion.content_hash == ex.content_hash,
+                    Document.title == ex.title,
                 )
-                doc = session.scalars(select(Document).where(Document.url_hash == key)).one()
-                outcome = "stored"
-            else:
-                latest = session.scalars(
-                    select(DocumentVersion)
-                    .where(DocumentVersion.document_id == doc.id)
-                    .order_by(DocumentVersion.id.desc())
-                    .limit(1)
-                ).first()
-                doc.last_seen_at = max(doc.last_seen_at, now)
-                doc.gone_at = None
-                if latest is not None and latest.content_hash == ex.content_hash:
-                    self._remember(session, page, "unchanged", doc.id)
-                    self._log_fetch(
-                        session, run_id, outcome="unchanged", document_id=doc.id, **fetch_values
-                    )
-                    return SaveResult(
-                        "unchanged",
-                        doc.id,
-                        doc.is_annual_report,
-                        doc.report_year,
-                        doc.jurisdiction_code,
-                    )
-                outcome = "changed" if latest is not None else "stored"
-                doc.last_changed_at = now if latest is not None else None
-                doc.title = ex.title
-                doc.report_year = ex.report_year
-                doc.published_at = ex.published_at or doc.published_at
-                doc.agency = ex.agency
-                doc.is_annual_report = ex.is_annual_report
-                doc.flags = list(ex.flags)
-            due = deadline(doc.report_year, is_department_report(doc.title))
-            doc.deadline = due
-            doc.on_time = on_time(doc.published_at, due)
-            index_document(session, doc.id, doc.title, ex.text)
-            version = DocumentVersion(
-                document_id=doc.id,
-                content_hash=ex.content_hash,
-                text=ex.text,
-                tables=ex.tables,
-                raw_ref=raw_ref,
-                extractor_version=EXTRACTOR_VERSION,
-                fetched_at=now,
+                .order_by(Document.id)
+            ).first()
+            if twin is not None:
+                twin.last_seen_at = max(twin.last_seen_at, now)
+                self._defer_fetch(
+                    rows,
+                    run_id,
+                    outcome="duplicate",
+                    document_id=twin.id,
+                    error=f"same text as document {twin.id} ({twin.url})",
+                    **fetch_values,
+                )
+                return SaveResult(
+                    "duplicate",
+                    twin.id,
+                    twin.is_annual_report,
+                    twin.report_year,
+                    twin.jurisdiction_code,
+                )
+            values = {
+                "url_hash": key,
+                "url": page.url,
+                "jurisdiction_code": jurisdiction_code,
+                "kind": ex.kind,
+                "title": ex.title,
+                "report_year": ex.report_year,
+                "published_at": ex.published_at,
+                "agency": ex.agency,
+                "is_annual_report": ex.is_annual_report,
+                "flags": list(ex.flags),
+                "first_seen_at": now,
+                "last_seen_at": now,
+                "parent_url": page.parent_url,
+            }
+            inserted = session.execute(
+                _insert(session, Document)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=["url_hash"])
             )
-            session.add(version)
-            record_version(session, doc, version, page.stats)  # its statistics tables, checked
-            self._remember(session, page, outcome, doc.id)
-            self._log_fetch(session, run_id, outcome=outcome, document_id=doc.id, **fetch_values)
-            return SaveResult(
-                outcome, doc.id, doc.is_annual_report, doc.report_year, doc.jurisdiction_code
-            )
+            doc = session.scalars(select(Document).where(Document.url_hash == key)).one()
+            outcome = "stored"
+            created = getattr(inserted, "rowcount", 0) == 1  # not another writer's meanwhile
+        else:
+            latest = session.scalars(
+                select(DocumentVersion)
+                .where(DocumentVersion.document_id == doc.id)
+                .order_by(DocumentVersion.id.desc())
+                .limit(1)
+            ).first()
+            doc.last_seen_at = max(doc.last_seen_at, now)
+            doc.gone_at = None
+            if latest is not None and latest.content_hash == ex.content_hash:
+                self._remember(rows, page, "unchanged", doc.id)
+                self._defer_fetch(
+                    rows, run_id, outcome="unchanged", document_id=doc.id, **fetch_values
+                )
+                return SaveResult(
+                    "unchanged",
+                    doc.id,
+                    doc.is_annual_report,
+                    doc.report_year,
+                    doc.jurisdiction_code,
+                )
+            outcome = "changed" if latest is not None else "stored"
+            doc.last_changed_at = now if latest is not None else None
+            doc.title = ex.title
+            doc.report_year = ex.report_year
+            doc.published_at = ex.published_at or doc.published_at
+            doc.agency = ex.agency
+            doc.is_annual_report = ex.is_annual_report
+            doc.flags = list(ex.flags)
+        due = deadline(doc.report_year, is_department_report(doc.title))
+        doc.deadline = due
+        doc.on_time = on_time(doc.published_at, due)
+        index_document(session, doc.id, doc.title, ex.text, new=created)
+        version = DocumentVersion(
+            document_id=doc.id,
+            content_hash=ex.content_hash,
+            text=ex.text,
+            tables=ex.tables,
+            raw_ref=raw_ref,
+            extractor_version=EXTRACTOR_VERSION,
+            fetched_at=now,
+        )
+        session.add(version)
+        record_version(session, doc, version, page.stats)  # its statistics tables, checked
+        self._remember(rows, page, outcome, doc.id)
+        self._defer_fetch(rows, run_id, outcome=outcome, document_id=doc.id, **fetch_values)
+        return SaveResult(
+            outcome, doc.id, doc.is_annual_report, doc.report_year, doc.jurisdiction_code
+        )
