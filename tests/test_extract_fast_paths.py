@@ -7,13 +7,15 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml.etree import XPath
 
 from govcrawl.discovery import classify
-from govcrawl.extract import chrome, dom, flags, xpaths
+from govcrawl.extract import chrome, dom, flags, tables, xpaths
 from govcrawl.extract.decode import decode_body
+from govcrawl.extract.dom import text_with_breaks
 from govcrawl.extract.model import Extraction
 from govcrawl.extract.page import parse_html
 from govcrawl.worker import _no_nul, inert
@@ -215,3 +217,80 @@ def test_inert_strips_nul_only_where_there_is_one() -> None:
             meta=_no_nul(dirty.meta),
         )
         assert "\x00" not in repr(out)
+
+
+def _parse_table_rows_plain(table: Any) -> tuple[list[list[str]], list[list[str]]]:
+    """tables.parse_table_rows as first written: XPath for rows and cells, one dict."""
+    grid: dict[tuple[int, int], str] = {}
+    origins: dict[tuple[int, int], str] = {}
+    n_rows = n_cols = 0
+
+    def span(cell: Any, name: str) -> int:
+        digits = re.match(r"\d+", (cell.get(name) or "1").strip())
+        return min(max(int(digits.group(0)) if digits else 1, 1), 100)
+
+    for r, row in enumerate(xpaths.ROWS(table, t=table)):
+        c = 0
+        for cell in xpaths.CELLS(row):
+            while (r, c) in grid:
+                c += 1
+            if not xpaths.BLOCKS_IN_CELL(cell):
+                text = re.sub(r"\s+", " ", cell.text_content()).strip()
+            else:
+                text = re.sub(r"\s+", " ", text_with_breaks(cell, tables._CELL_BLOCKS, " ")).strip()
+            rowspan, colspan = span(cell, "rowspan"), span(cell, "colspan")
+            origins[(r, c)] = text
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid.setdefault((r + dr, c + dc), text)
+            c += colspan
+            n_cols = max(n_cols, c)
+        n_rows = r + 1
+    rows = [[grid.get((r, c), "") for c in range(n_cols)] for r in range(n_rows)]
+    written = [[origins[(r, c)] for c in range(n_cols) if (r, c) in origins] for r in range(n_rows)]
+    return [row for row in rows if any(row)], [row for row in written if any(row)]
+
+
+def _is_layout_table_plain(table: Any) -> bool:
+    if xpaths.NESTED_TABLE(table):
+        return True
+    rows = xpaths.ROWS(table, t=table)
+    if all(len(xpaths.CELLS(row)) <= 1 for row in rows):
+        return True
+    if re.search(r"\bMso\w*Table", table.get("class") or "", re.I):
+        return False
+    for row in rows:
+        for cell in xpaths.CELLS(row):
+            if len(xpaths.BLOCKS_IN_CELL(cell)) >= 4 or len(cell.text_content()) > 400:
+                return True
+    return False
+
+
+def _random_table(rng: random.Random) -> str:
+    spans = ["", ' rowspan="2"', ' colspan="3"', ' rowspan="0"', ' colspan="x"', ' rowspan=" 2a"',
+             ' colspan="150"', ' rowspan="3" colspan="2"', ' colspan=""']  # fmt: skip
+    texts = ["", "0", "1 2", "行政许可", "&nbsp;", "<p>a</p><p>b</p>", "<br>c", "<div>d</div>",
+             "<span>e</span> f", "<b>x</b>" * 3, "<p>1</p><p>2</p><p>3</p><p>4</p>", "长" * 401,
+             "<table><tr><td>n</td></tr></table>"]  # fmt: skip
+    rows = []
+    for _ in range(rng.randint(0, 6)):
+        cells = "".join(
+            f"<{rng.choice(['td', 'th'])}{rng.choice(spans)}>{rng.choice(texts)}</td>"
+            for _ in range(rng.randint(0, 5))
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    cls = rng.choice(["", ' class="MsoNormalTable"'])
+    return f"<table{cls}>{''.join(rows)}</table>"
+
+
+def test_tables_read_as_the_plain_reading_does() -> None:
+    rng = random.Random(23)
+    for _ in range(1500):
+        tree = parse_html(f"<html><body>{_random_table(rng)}</body></html>")
+        assert tree is not None
+        for table in tree.iter("table"):
+            expected = _parse_table_rows_plain(table)
+            assert tables.parse_table_rows(table) == expected
+            layout = _is_layout_table_plain(table)
+            assert tables.is_layout_table(table) == layout
+            assert tables.data_table_rows(table) == (None if layout else expected)

@@ -33,8 +33,10 @@ _BLOCK_TAGS = ("p", "div", "br")  # xpaths.BLOCKS_IN_CELL, walked without XPath
 
 def _span(cell: HtmlElement, name: str) -> int:
     value = cell.get(name)
-    if value is None:
-        return 1
+    return 1 if value is None else _span_value(value)
+
+
+def _span_value(value: str) -> int:
     raw = (value or "1").strip()
     digits = _DIGITS_RE.match(raw)
     number = int(digits.group(0)) if digits else 1
@@ -148,31 +150,36 @@ def parse_table_rows(table: HtmlElement) -> tuple[Table, Table]:
 
 
 def _grid_rows(cells: list[list[tuple[HtmlElement, bool, str | None]]]) -> tuple[Table, Table]:
-    grid: dict[tuple[int, int], str] = {}
-    origins: dict[tuple[int, int], str] = {}
-    n_rows = 0
+    # Row by row: the columns each row's cells (and the merged cells above it) take.
+    grid: dict[int, dict[int, str]] = {}
+    written: list[list[str]] = []
     n_cols = 0
     for r, row in enumerate(cells):
+        taken = grid.setdefault(r, {})
+        starts: list[str] = []  # the row's cells where they start, left to right
         c = 0
         for cell, blocks, content in row:
-            while (r, c) in grid:
+            while c in taken:
                 c += 1
             text = _cell_text(cell, blocks, content)
-            rowspan = _span(cell, "rowspan")
-            colspan = _span(cell, "colspan")
-            origins[(r, c)] = text
+            rowspan_value = cell.get("rowspan")
+            colspan_value = cell.get("colspan")
+            rowspan = 1 if rowspan_value is None else _span_value(rowspan_value)
+            colspan = 1 if colspan_value is None else _span_value(colspan_value)
+            starts.append(text)
             if rowspan == 1 and colspan == 1:
-                grid.setdefault((r, c), text)
+                taken[c] = text
             else:
                 for dr in range(rowspan):
+                    covered = taken if dr == 0 else grid.setdefault(r + dr, {})
                     for dc in range(colspan):
-                        grid.setdefault((r + dr, c + dc), text)
+                        covered.setdefault(c + dc, text)
             c += colspan
-            n_cols = max(n_cols, c)
-        n_rows = r + 1
+            if c > n_cols:
+                n_cols = c
+        written.append(starts)
     # Rows a rowspan reaches past the last <tr> are not rows of the table.
-    rows = [[grid.get((r, c), "") for c in range(n_cols)] for r in range(n_rows)]
-    written = [[origins[(r, c)] for c in range(n_cols) if (r, c) in origins] for r in range(n_rows)]
+    rows = [[grid[r].get(c, "") for c in range(n_cols)] for r in range(len(cells))]
     return [row for row in rows if any(row)], [row for row in written if any(row)]
 
 
