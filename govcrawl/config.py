@@ -160,7 +160,9 @@ class Config:
             "ROBOTSTXT_OBEY": True,
             "ROBOTSTXT_USER_AGENT": "govcrawl",
             "CONCURRENT_REQUESTS": 32,
-            "CONCURRENT_ITEMS": 8,  # a page yields one item or a few; 100 tasks each is waste
+            # Items of one response processed at once: each is an asyncio task made for every
+            # response, and a page yields one item (a column page: one, after its requests).
+            "CONCURRENT_ITEMS": 1,
             "CONCURRENT_REQUESTS_PER_DOMAIN": self.per_site_concurrency,
             "AUTOTHROTTLE_ENABLED": True,
             "AUTOTHROTTLE_START_DELAY": self.start_delay,
@@ -184,9 +186,25 @@ class Config:
             "WARN_ON_GENERATOR_RETURN_VALUE": False,
             "LOG_LEVEL": self.log_level,
             "LOGSTATS_INTERVAL": 0,
+            "DOWNLOADER_STATS": False,  # downloader/* stats: per-request work nothing reads
             "COOKIES_ENABLED": True,
+            # Scrapy's spider middlewares in one pass (govcrawl/fetch/lean.py): Referer,
+            # URLLENGTH_LIMIT and start requests; request depth and the meta-copy warning
+            # are not tracked (the spider keeps its own depth).
+            "SPIDER_MIDDLEWARES": {
+                "scrapy.spidermiddlewares.start.StartSpiderMiddleware": None,
+                "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+                "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+                "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+                "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+                "govcrawl.fetch.lean.SpiderOutputMiddleware": 700,
+            },
             "DOWNLOADER_MIDDLEWARES": {
                 "govcrawl.fetch.safety.AddressGuardMiddleware": 40,
+                # no HTTP auth anywhere (HTTPAUTH_*, http_user): its check on every request
+                "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+                "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+                "govcrawl.fetch.lean.MetaRefreshMiddleware": 580,
                 "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
                 "govcrawl.fetch.limits.RobotsTxtMiddleware": 100,
                 "govcrawl.fetch.limits.RetryAfterMiddleware": 555,

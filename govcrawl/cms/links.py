@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from govcrawl.urls import BadURL, normalise_url
@@ -32,26 +34,44 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+#: The text nodes under an element (parsel's ``::text``), and a link's list row, compiled once
+#: and run on the lxml element: a parsel query per link makes a Selector per node it finds.
+_TEXT = etree.XPath("descendant-or-self::text()", smart_strings=False)
+_ROW = etree.XPath("ancestor::*[self::li or self::tr or self::dd or self::dl][1]")
+#: The links last read: (root element, base URL, links). A column page is read for its
+#: records and again for its pager; the second read is this list.
+_last: tuple[Any, str, list[tuple[str, str, Selector]]] | None = None
+
+
 def anchors(base_url: str, root: Selector) -> Iterator[tuple[str, str, Selector]]:
     """(absolute URL without fragment, link text, element) of each followable link."""
+    global _last
+    element = root.root
+    if _last is not None and _last[0] is element and _last[1] == base_url:
+        return iter(_last[2])
+    found = list(_read_anchors(base_url, root))
+    _last = (element, base_url, found)
+    return iter(found)
+
+
+def _read_anchors(base_url: str, root: Selector) -> Iterator[tuple[str, str, Selector]]:
     for anchor in root.css("a[href]"):
-        href = (anchor.attrib.get("href") or "").strip()
+        href = (anchor.root.get("href") or "").strip()
         if href and not href.lower().startswith(SKIP_SCHEMES):
             try:
                 url = urljoin(base_url, href).split("#", 1)[0]
                 urlsplit(url).hostname  # noqa: B018 (raises on a malformed host)
             except ValueError:  # `http://[broken`: a link no browser could follow either
                 continue
-            text = clean(" ".join(anchor.css("::text").getall()))
-            yield url, text, anchor
+            yield url, clean(" ".join(_TEXT(anchor.root))), anchor
 
 
 def row_text(anchor: Selector) -> str:
     """The text of the list row (li, tr, dd) a link stands in."""
-    row = anchor.xpath("ancestor::*[self::li or self::tr or self::dd or self::dl][1]")
+    row = _ROW(anchor.root)
     if not row:
         return ""
-    return clean(" ".join(row[0].css("::text").getall()))[:300]
+    return clean(" ".join(_TEXT(row[0])))[:300]
 
 
 def is_directory(url: str) -> bool:

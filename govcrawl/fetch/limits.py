@@ -26,6 +26,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import zlib
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -67,9 +69,26 @@ def _inc(stats: StatsCollector | None, key: str, count: int = 1) -> None:
         stats.inc_value(f"govcrawl/{key}", count)
 
 
+def gunzip_whole(body: bytes, max_size: int) -> bytes | None:
+    """`body` inflated in one call when it is one complete, intact gzip member that
+    inflates to at most `max_size` bytes (0: no bound); else None, and Scrapy's ``gunzip``
+    (truncated or corrupt streams, several members, the size bound) decides. For such a
+    body both give the same bytes; this skips ``GzipFile``'s Python-level read loop."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, max_size + 1 if max_size else 0)
+    except zlib.error:
+        return None
+    if not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
+        return None
+    if max_size and len(out) > max_size:
+        return None
+    return out
+
+
 class BoundedCompressionMiddleware(HttpCompressionMiddleware):
     """Scrapy's decompression with its own bound (``GOVCRAWL_MAX_INFLATED_SIZE``) and a
-    failure of its own kind."""
+    failure of its own kind; a whole, intact gzip body is inflated in one call."""
 
     def __init__(self, stats: StatsCollector | None = None, *, crawler: Crawler | None = None):
         super().__init__(stats, crawler=crawler)
@@ -89,6 +108,15 @@ class BoundedCompressionMiddleware(HttpCompressionMiddleware):
                 f"decompression bomb: {len(response.body)} B of {encoding or 'compressed'} body "
                 f"inflate past {self._max_size} B (GOVCRAWL_MAX_INFLATED_SIZE)"
             ) from exc
+
+    @staticmethod
+    def _decode(body: bytes, encoding: bytes, max_size: int) -> bytes:
+        if encoding in (b"gzip", b"x-gzip"):
+            whole = gunzip_whole(body, max_size)
+            if whole is not None:
+                return whole
+        decoded: bytes = HttpCompressionMiddleware._decode(body, encoding, max_size)
+        return decoded
 
 
 class RedirectLimitMiddleware:
@@ -175,13 +203,16 @@ class RetryAfterMiddleware:
             return str(slot)
         return urlparse_cached(request).hostname or ""
 
-    async def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request) -> Coroutine[Any, Any, None] | None:
+        """A sleep to await when the request's site asked to wait (no coroutine for the
+        requests of every other site: this runs on each request)."""
+        if not self.not_before:
+            return None
         until = self.not_before.get(self._slot(request))
         if until is None:
-            return
+            return None
         delay = until - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        return asyncio.sleep(delay) if delay > 0 else None
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         if response.status not in RETRY_AFTER_STATUSES:

@@ -12,6 +12,8 @@ import logging
 from scrapy.crawler import Crawler
 
 NOISY_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.core.scraper")
+#: Loggers with a DEBUG line per response or item ("Crawled (200) ...", "Scraped from ...").
+PER_RESPONSE_LOGGERS = ("scrapy.core.engine", "scrapy.core.scraper")
 _NETWORK_ERRORS = (
     "ConnectionRefusedError",
     "TimeoutError",
@@ -42,10 +44,18 @@ class _DropNetworkTracebacks(logging.Filter):
 
 
 class QuietNetworkErrors:
+    """Also sets the per-response loggers to the crawl's ``LOG_LEVEL``: Scrapy's handler
+    drops their DEBUG lines anyway, but only after a log record was made for each."""
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> QuietNetworkErrors:
         for name in NOISY_LOGGERS:
             logger = logging.getLogger(name)
             if not any(isinstance(f, _DropNetworkTracebacks) for f in logger.filters):
                 logger.addFilter(_DropNetworkTracebacks())
+        raw = crawler.settings.get("LOG_LEVEL", "DEBUG")
+        level = raw if isinstance(raw, int) else logging.getLevelName(str(raw).upper())
+        if isinstance(level, int):
+            for name in PER_RESPONSE_LOGGERS:
+                logging.getLogger(name).setLevel(level)
         return cls()
