@@ -14,8 +14,8 @@ Pages (built in this process, nothing is served or crawled):
 * ``demo``: every HTML article of the demo portals (``govcrawl/demo``), with the site's
   container and the article's title as its link text; ``has_attachments`` when the page links
   a report file (the spider's test, approximated by a regular expression).
-* ``fixtures``: every ``*.html`` under ``tests/fixtures`` (real captures, spider fixtures),
-  no container, status 200.
+* ``fixtures``: every ``*.html`` under ``tests/fixtures`` and ``tests/eval`` (real captures,
+  spider fixtures, the evaluation set's pages), no container, status 200.
 
 CPU is ``time.process_time()`` around each ``process_page`` call, after one warm-up pass; the
 pass is repeated and the fastest pass counts (the machine is shared). govcrawl's own
@@ -118,8 +118,10 @@ def demo_pages() -> list[Page]:
 
 def fixture_pages() -> list[Page]:
     out: list[Page] = []
-    for path in sorted((ROOT / "tests" / "fixtures").rglob("*.html")):
-        name = path.relative_to(ROOT / "tests" / "fixtures").as_posix()
+    tests = ROOT / "tests"
+    paths = sorted((tests / "fixtures").rglob("*.html")) + sorted((tests / "eval").rglob("*.html"))
+    for path in paths:
+        name = path.relative_to(tests).as_posix()
         body = path.read_bytes()
         job = PageInput(url=f"http://fixtures.example.gov.cn/{name}", body=body, status=200,
                         **_attachments(body))
