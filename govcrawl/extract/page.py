@@ -23,7 +23,7 @@ from govcrawl.extract.meta import read_info_fields, read_meta_tags
 from govcrawl.extract.model import TEXT_NOT_EXTRACTED, Extraction, PageInput
 from govcrawl.urls import BadURL
 
-_PARSER = dom.HTML_PARSER  # HTMLParser(collect_ids=False, remove_comments=True, remove_pis=True)
+_PARSER = dom.HTML_PARSER  # no comments, no PIs, no ID index; HtmlElements looked up in C
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 # Server-side template code left in a saved page (JSP/ASP ``<%-- --%>``, ``<%@ page %>``).
 _TEMPLATE_CODE_RE = re.compile(r"<%--.{0,20000}?--%>|<%[@=!]?.{0,2000}?%>", re.S)
