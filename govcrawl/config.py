@@ -160,9 +160,7 @@ class Config:
             "ROBOTSTXT_OBEY": True,
             "ROBOTSTXT_USER_AGENT": "govcrawl",
             "CONCURRENT_REQUESTS": 32,
-            # Items of one response processed at once: each is an asyncio task made for every
-            # response, and a page yields one item (a column page: one, after its requests).
-            "CONCURRENT_ITEMS": 1,
+            "CONCURRENT_ITEMS": 8,  # a page yields one item or a few; 100 tasks each is waste
             "CONCURRENT_REQUESTS_PER_DOMAIN": self.per_site_concurrency,
             "AUTOTHROTTLE_ENABLED": True,
             "AUTOTHROTTLE_START_DELAY": self.start_delay,

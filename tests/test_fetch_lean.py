@@ -47,12 +47,27 @@ def _settings(**extra: object) -> dict[str, object]:
         gzip.compress(PAGE)[:-30],  # truncated
         gzip.compress(PAGE) + b"trailing garbage",
         gzip.compress(PAGE)[:-8] + b"\0\0\0\0" + gzip.compress(PAGE)[-4:],  # bad CRC
+        gzip.compress(PAGE)[:-4] + (100).to_bytes(4, "little"),  # says it holds 100 B
+        gzip.compress(b"\0" * 200_000),  # past the bound below
     ],
-    ids=["whole", "empty", "two-members", "truncated", "garbage", "bad-crc"],
+    ids=["whole", "empty", "two-members", "truncated", "garbage", "bad-crc", "lying-size",
+         "bomb"],
 )
 def test_gzip_fast_path_gives_what_scrapy_gives(body: bytes) -> None:
-    expected = gunzip(body, max_size=10**7)
-    assert BoundedCompressionMiddleware._decode(body, b"gzip", 10**7) == expected
+    def scrapys(max_size: int) -> bytes | str:
+        try:
+            return gunzip(body, max_size=max_size)
+        except ValueError as exc:  # past the bound
+            return type(exc).__name__
+
+    def ours(max_size: int) -> bytes | str:
+        try:
+            return BoundedCompressionMiddleware._decode(body, b"gzip", max_size)
+        except ValueError as exc:
+            return type(exc).__name__
+
+    for max_size in (0, 10**7, 100_000):
+        assert ours(max_size) == scrapys(max_size), max_size
 
 
 def test_gzip_fast_path_only_takes_whole_intact_bodies() -> None:
@@ -174,6 +189,28 @@ def test_retry_after_check_is_free_until_a_site_asks_to_wait() -> None:
     waiting.close()
 
 
+def test_retry_after_holds_the_requests_already_queued_for_the_site() -> None:
+    import time
+    from types import SimpleNamespace
+
+    from scrapy.core.downloader import Slot
+
+    crawler = get_crawler(settings_dict=_settings())
+    slot, other = Slot(2, 0.5, 0.5), Slot(2, 0.5, 0.5)
+    crawler.engine = SimpleNamespace(  # type: ignore[assignment]
+        downloader=SimpleNamespace(slots={"127.0.0.1": slot, "127.0.0.2": other})
+    )
+    mw = RetryAfterMiddleware.from_crawler(crawler)
+    request = Request("http://127.0.0.1/a.html", meta={"download_slot": "127.0.0.1"})
+    answer = Response(request.url, status=429, headers={"Retry-After": "3"}, request=request)
+    before = time.monotonic()
+    retry = mw.process_response(request, answer)
+    assert isinstance(retry, Request) and retry.dont_filter
+    # the slot's next download is at least 3 s away, whatever delay it draws
+    assert slot.lastseen + slot.delay * (1 - slot.jitter) >= before + 3
+    assert other.lastseen == 0
+
+
 # -- links ------------------------------------------------------------------------------------
 def test_anchors_read_once_per_page_give_the_same_links() -> None:
     html = (
@@ -195,7 +232,7 @@ def test_anchors_read_once_per_page_give_the_same_links() -> None:
     other = list(links.anchors("http://127.0.0.2/col/index.html", page))
     assert other[0][0] == "http://127.0.0.2/col/202301/t1.html"
     fresh = Selector(text=html.replace("t1.html", "t2.html"))
-    assert list(links.anchors(base, fresh))[0][0].endswith("t2.html")
+    assert next(iter(links.anchors(base, fresh)))[0].endswith("t2.html")
 
 
 # -- logging ----------------------------------------------------------------------------------
@@ -206,3 +243,23 @@ def test_per_response_debug_lines_are_dropped_at_the_logger() -> None:
     QuietNetworkErrors.from_crawler(get_crawler(settings_dict=_settings(LOG_LEVEL="DEBUG")))
     for name in PER_RESPONSE_LOGGERS:
         assert logging.getLogger(name).isEnabledFor(logging.DEBUG)
+
+
+# -- host encoding ----------------------------------------------------------------------------
+def test_host_encoding_is_cached_with_scrapys_fallbacks() -> None:
+    from scrapy.core.downloader._idna_patch import _install_twisted_idna_fallbacks
+    from twisted.internet import endpoints
+
+    from govcrawl.fetch.browser import cache_host_encoding
+
+    _install_twisted_idna_fallbacks()  # as Scrapy's HTTP/1.1 handler does, before ours
+    cache_host_encoding()
+    cache_host_encoding()  # once only
+    encode = endpoints._idnaBytes  # type: ignore[attr-defined]
+    assert hasattr(encode, "cache_info")
+    assert not hasattr(encode.__wrapped__, "cache_info")
+    assert encode("www.Example.gov.cn") == "www.Example.gov.cn".encode("idna")
+    assert encode("政府.cn") == "政府.cn".encode("idna")
+    assert encode("under_score.gov.cn") == b"under_score.gov.cn"  # Scrapy's fallback
+    with pytest.raises(UnicodeError):
+        encode("bad host:80")

@@ -97,6 +97,15 @@ class GovSpider(scrapy.Spider):
         #: budget or trap guard -> (why, the first new URL it refused, how many it refused)
         self.refused: dict[str, tuple[str, str | None, int]] = {}
         self._asked: set[str] = set()  # normalised URLs requested (a refused one is no loss)
+        self._hosts: tuple[Region, frozenset[str]] | None = None
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """The region's hosts (``Region.hosts`` parses its URLs on each call)."""
+        cached = getattr(self, "_hosts", None)
+        if cached is None or cached[0] is not self.region:
+            cached = self._hosts = (self.region, frozenset(self.region.hosts))
+        return cached[1]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> GovSpider:
@@ -288,7 +297,7 @@ class GovSpider(scrapy.Spider):
         yield from self.follow_records(page, records)
         number = int(page.meta.get("govcrawl_page", 1))
         for next_url in dict.fromkeys(self.pagination_urls(page)):
-            if host_of(next_url) not in self.region.hosts:
+            if host_of(next_url) not in self.hosts:
                 continue
             if number >= self.max_column_pages:
                 self.refuse(
@@ -326,7 +335,7 @@ class GovSpider(scrapy.Spider):
                 skipped["duplicate_link"] += 1
                 continue
             seen.add(key)
-            if host_of(url) not in self.region.hosts:
+            if host_of(url) not in self.hosts:
                 skipped["offsite"] += 1
                 continue
             if not link_is_candidate(title, url):
@@ -399,7 +408,7 @@ class GovSpider(scrapy.Spider):
         pages, children = read_sitemap(response.body)
         if depth < 2:
             for child in children[:50]:
-                if host_of(child) in self.region.hosts:
+                if host_of(child) in self.hosts:
                     request = self.request(
                         child,
                         self.parse_sitemap,
@@ -409,7 +418,7 @@ class GovSpider(scrapy.Spider):
                     if request is not None:
                         yield request
         for url, lastmod in pages:
-            if host_of(url) not in self.region.hosts:
+            if host_of(url) not in self.hosts:
                 continue
             reportish = _REPORTISH_PATH.search(urlsplit(url).path)
             request = None
@@ -429,7 +438,7 @@ class GovSpider(scrapy.Spider):
         records: list[tuple[str, str, date | None]] = []
         for url, text, anchor in links.anchors(page.url, page.selector):
             title = links.clean(anchor.attrib.get("title") or text)
-            if not title or host_of(url) not in self.region.hosts:
+            if not title or host_of(url) not in self.hosts:
                 continue
             if links.is_directory(url) and _COLUMN_TITLE.search(title):
                 request = self.column_request(url, 1)  # the 年报 column itself
@@ -575,7 +584,7 @@ class GovSpider(scrapy.Spider):
         page = self._decoded(response)
         out: dict[str, str] = {}
         for url, text, anchor in links.anchors(page.url, page.selector):
-            if links.attachment_kind(url) and host_of(url) in self.region.hosts:
+            if links.attachment_kind(url) and host_of(url) in self.hosts:
                 out.setdefault(url, links.file_title(url, anchor.attrib.get("title") or text))
         return list(out.items())
 

@@ -13,6 +13,7 @@ else in govcrawl runs a crawled page's scripts.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import shutil
@@ -83,6 +84,18 @@ def playwright_settings(chromium: str | None, timeout_s: float) -> dict[str, Any
     }
 
 
+def cache_host_encoding() -> None:
+    """Twisted encodes the host of every request with the pure-Python ``idna`` package
+    (Scrapy wraps it with fallbacks): the same few hosts, over and over. Cache the (pure)
+    functions its endpoints call; exceptions are not cached, so they are raised as before."""
+    from twisted.internet import endpoints
+
+    for name in ("_idnaBytes", "_idnaText"):
+        current = getattr(endpoints, name, None)
+        if current is not None and not hasattr(current, "cache_info"):
+            setattr(endpoints, name, functools.lru_cache(maxsize=4096)(current))
+
+
 class LazyPlaywrightDownloadHandler(HTTP11DownloadHandler):
     """Scrapy's HTTP/1.1 handler for plain requests; requests marked by ``browser_meta()``
     go to scrapy-playwright's handler, which is built, and Playwright (a Node driver
@@ -90,7 +103,8 @@ class LazyPlaywrightDownloadHandler(HTTP11DownloadHandler):
     browser neither imports nor starts it, and plain requests pay nothing for it."""
 
     def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
+        super().__init__(crawler)  # installs Scrapy's IDNA fallbacks in Twisted: then cache
+        cache_host_encoding()
         self._browser: Any = None
         self._start_lock = asyncio.Lock()
 

@@ -19,7 +19,6 @@ middleware layer costs each request a coroutine or an asynchronous generator or 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -38,16 +37,14 @@ logger = logging.getLogger(__name__)
 #: ASCII-compatible encoding a character is at most 4 bytes, and the ASCII letters of
 #: "refresh" are themselves.
 _REFRESH_SCAN = 4 * 4096
-_REFRESH = re.compile(rb"refresh", re.I)
 
 
 def may_have_meta_refresh(body: bytes) -> bool:
     """False when Scrapy's meta-refresh check cannot find one in `body`: the first
     characters it reads do not contain "refresh" (in any letter case). A body with a NUL
     byte there may be UTF-16 or UTF-32, where the letters are not ASCII bytes: True."""
-    return body.find(b"\0", 0, _REFRESH_SCAN) >= 0 or bool(
-        _REFRESH.search(body, 0, _REFRESH_SCAN)
-    )
+    head = body[:_REFRESH_SCAN]
+    return b"\0" in head or b"refresh" in head.lower()  # (a case-blind regex: 10x slower)
 
 
 class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):

@@ -9,7 +9,8 @@
   would otherwise drop the loop's second visit silently, recording nothing).
 * ``RetryAfterMiddleware``: HTTP 429/503 with ``Retry-After`` (seconds or an HTTP date):
   the site's requests wait that long (only that site's: the wait is per download slot,
-  other sites go on), then the page is fetched again. A wait longer than
+  other sites go on; requests already queued in the slot wait too), then the page is
+  fetched again. A wait longer than
   ``GOVCRAWL_MAX_RETRY_AFTER`` is not sat out: the fetch is recorded ``retry_after``.
 * ``BoundedRobotParser``: robots.txt is read up to ``GOVCRAWL_ROBOTS_MAX_SIZE`` bytes
   (Google reads 500 KiB); the rest is ignored. A robots.txt that cannot be fetched
@@ -74,14 +75,22 @@ def gunzip_whole(body: bytes, max_size: int) -> bytes | None:
     inflates to at most `max_size` bytes (0: no bound); else None, and Scrapy's ``gunzip``
     (truncated or corrupt streams, several members, the size bound) decides. For such a
     body both give the same bytes; this skips ``GzipFile``'s Python-level read loop."""
+    if len(body) < 18:  # a 10-byte header and an 8-byte trailer at least
+        return None
+    # The trailer's ISIZE: the member's size mod 2**32. A bomb past the bound goes to
+    # Scrapy's reader at once (inflated once, not twice); a body that holds more than it
+    # says is inflated here one byte past what it says, no further.
+    size = int.from_bytes(body[-4:], "little")
+    if max_size and size > max_size:
+        return None
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        out = inflater.decompress(body, max_size + 1 if max_size else 0)
+        out = inflater.decompress(body, size + 1)
     except zlib.error:
         return None
     if not inflater.eof or inflater.unused_data or inflater.unconsumed_tail:
         return None
-    if max_size and len(out) > max_size:
+    if len(out) != size or (max_size and len(out) > max_size):
         return None
     return out
 
@@ -237,6 +246,7 @@ class RetryAfterMiddleware:
         slot = self._slot(request)
         until = time.monotonic() + wait
         self.not_before[slot] = max(self.not_before.get(slot, 0.0), until)
+        self._hold_queued(request, until)
         _inc(stats, "retry_after/waits")
         _inc(stats, "retry_after/waited_ms", round(wait * 1000))
         logger.info(
@@ -246,6 +256,22 @@ class RetryAfterMiddleware:
         retry = request.replace(dont_filter=True)
         retry.meta["govcrawl_retry_after"] = waits + 1
         return retry
+
+
+    def _hold_queued(self, request: Request, until: float) -> None:
+        """The site's requests already waiting in its download slot (they passed
+        ``process_request`` before this answer came) wait too: the slot's next download is
+        pushed back to `until`. Scrapy checks the time only for a slot with a delay, which
+        AutoThrottle gives every slot; its delay is drawn from delay * (1 +- jitter)."""
+        engine = self.crawler.engine
+        key = request.meta.get("download_slot")
+        if engine is None or key is None:
+            return
+        slot = engine.downloader.slots.get(key)
+        if slot is None or not slot.delay:
+            return
+        shortest = slot.delay * max(0.0, 1.0 - slot.jitter)
+        slot.lastseen = max(slot.lastseen, until - shortest)
 
 
 class BoundedRobotParser(ProtegoRobotParser):

@@ -7,8 +7,10 @@ only (the local portal replicas of the demo and the tests)."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
+from collections.abc import Coroutine
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -25,6 +27,7 @@ class BlockedDestination(IgnoreRequest):
     """A request to an address the crawler must not visit."""
 
 
+@functools.lru_cache(maxsize=4096)  # pure; every request to a site asks it of one address
 def refusal(ip: str, allow_loopback: bool) -> str | None:
     """Why `ip` may not be visited, or None when it may."""
     try:
@@ -46,12 +49,20 @@ def refusal(ip: str, allow_loopback: bool) -> str | None:
     return None
 
 
-async def resolve(host: str, port: int) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def ip_literal(host: str) -> str | None:
+    """`host` (brackets stripped) when it is an IP address, else None."""
     try:
         ipaddress.ip_address(host.strip("[]"))
-        return [host.strip("[]")]
     except ValueError:
-        pass
+        return None
+    return host.strip("[]")
+
+
+async def resolve(host: str, port: int) -> list[str]:
+    literal = ip_literal(host)
+    if literal is not None:
+        return [literal]
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return sorted({str(info[4][0]) for info in infos})
@@ -67,13 +78,24 @@ class AddressGuardMiddleware:
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
         return cls(crawler.settings.getbool("GOVCRAWL_ALLOW_LOOPBACK"))
 
-    async def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request) -> Coroutine[Any, Any, None] | None:
+        """Checked at once when the URL names an address (no coroutine to make and await
+        on every request); else a coroutine that resolves the host first."""
         parsed = request.url.split("://", 1)
         if len(parsed) != 2 or parsed[0] not in ("http", "https"):
             raise BlockedDestination(f"refused {request.url}: not an http(s) URL")
         parts = urlsplit(request.url)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
+        literal = ip_literal(host)
+        if literal is None:
+            return self._check_resolved(request, host, port)
+        reason = refusal(literal, self.allow_loopback)
+        if reason:
+            raise BlockedDestination(f"refused {request.url}: {host} resolves to {reason}")
+        return None
+
+    async def _check_resolved(self, request: Request, host: str, port: int) -> None:
         try:
             addresses = await resolve(host, port)
         except OSError:
