@@ -7,6 +7,7 @@
 * ``extract``: a page extracted, not yet kept or stored;
 * ``raw``: a page's WARC record written, its database transaction not yet begun;
 * ``flush``: inside a database transaction, its statements sent, not committed
+  (an ORM flush, or a batch of pages written and not yet committed)
   (a kill during a database write);
 * ``commit``: a page's transaction committed, before the next write;
 * ``failure``: before a failed fetch is recorded.

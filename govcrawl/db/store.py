@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, and_, bindparam, func, or_, select, text, update
+from sqlalchemy import Engine, Table, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from govcrawl import killpoints
 from govcrawl.clock import utcnow
 from govcrawl.db.fts import index_document
 from govcrawl.db.models import (
@@ -35,7 +36,8 @@ from govcrawl.extract.flags import wall_kind
 from govcrawl.extract.model import EXTRACTOR_VERSION
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Registry
-from govcrawl.stats.record import record_version
+from govcrawl.stats.record import flagged, record_version, stat_rows, write_stats
+from govcrawl.stats.report import parse_report
 from govcrawl.timeliness import deadline, is_department_report, on_time
 from govcrawl.urls import BadURL, normalise_url, url_hash
 
@@ -498,7 +500,76 @@ class Store:
                 for run_id, page, code, raw_ref in pages
             ]
             self._write_rows(session, rows)
+            killpoints.reached("flush")  # the batch's statements sent, not committed
             return results
+
+    def _insert_report(
+        self,
+        session: Session,
+        run_id: int | None,
+        page: FetchedPage,
+        key: str,
+        jurisdiction_code: str,
+        raw_ref: str | None,
+        rows: _PageRows,
+        fetch_values: dict[str, Any],
+    ) -> SaveResult | None:
+        """A new document, its index entry, first version and statistics, written with
+        plain statements (a first crawl stores thousands: the ORM's unit of work would
+        cost the writer more than the inserts). None when another writer inserted the
+        URL meanwhile."""
+        ex = page.extraction
+        assert ex is not None
+        now = page.fetched_at
+        stats = page.stats if page.stats is not None else stat_rows(
+            parse_report(ex.text, ex.tables)
+        )
+        due = deadline(ex.report_year, is_department_report(ex.title))
+        inserted = session.execute(
+            _insert(session, Document)
+            .values(
+                url_hash=key,
+                url=page.url,
+                jurisdiction_code=jurisdiction_code,
+                kind=ex.kind,
+                title=ex.title,
+                report_year=ex.report_year,
+                published_at=ex.published_at,
+                agency=ex.agency,
+                is_annual_report=ex.is_annual_report,
+                flags=flagged(list(ex.flags), stats.inconsistent),
+                first_seen_at=now,
+                last_seen_at=now,
+                parent_url=page.parent_url,
+                deadline=due,
+                on_time=on_time(ex.published_at, due),
+            )
+            .on_conflict_do_nothing(index_elements=["url_hash"])
+            .returning(Document.id)
+        ).first()
+        if inserted is None:
+            return None
+        doc_id = int(inserted[0])
+        index_document(session, doc_id, ex.title, ex.text, new=True)
+        version_id = session.execute(
+            insert(DocumentVersion)
+            .values(
+                document_id=doc_id,
+                content_hash=ex.content_hash,
+                text=ex.text,
+                tables=ex.tables,
+                raw_ref=raw_ref,
+                extractor_version=EXTRACTOR_VERSION,
+                fetched_at=now,
+            )
+            .returning(DocumentVersion.id)
+        ).scalar_one()
+        write_stats(session, doc_id, int(version_id), stats, fresh=True)
+        self._remember(rows, page, "stored", doc_id)
+        self._defer_fetch(rows, run_id, outcome="stored", document_id=doc_id, **fetch_values)
+        return SaveResult(
+            "stored", doc_id, ex.is_annual_report, ex.report_year, jurisdiction_code
+        )
 
     def _save_page(
         self,
@@ -555,7 +626,6 @@ class Store:
 
         key = url_hash(page.url)
         now = page.fetched_at
-        created = False
         _serialise(session, URL_LOCK, key)  # concurrent writers: one at a time per URL
         doc = session.scalars(select(Document).where(Document.url_hash == key)).first()
         if doc is None:
@@ -589,62 +659,45 @@ class Store:
                     twin.report_year,
                     twin.jurisdiction_code,
                 )
-            values = {
-                "url_hash": key,
-                "url": page.url,
-                "jurisdiction_code": jurisdiction_code,
-                "kind": ex.kind,
-                "title": ex.title,
-                "report_year": ex.report_year,
-                "published_at": ex.published_at,
-                "agency": ex.agency,
-                "is_annual_report": ex.is_annual_report,
-                "flags": list(ex.flags),
-                "first_seen_at": now,
-                "last_seen_at": now,
-                "parent_url": page.parent_url,
-            }
-            inserted = session.execute(
-                _insert(session, Document)
-                .values(**values)
-                .on_conflict_do_nothing(index_elements=["url_hash"])
+            stored = self._insert_report(
+                session, run_id, page, key, jurisdiction_code, raw_ref, rows, fetch_values
             )
+            if stored is not None:
+                return stored
+            # another writer stored it meanwhile: a known document after all
             doc = session.scalars(select(Document).where(Document.url_hash == key)).one()
-            outcome = "stored"
-            created = getattr(inserted, "rowcount", 0) == 1  # not another writer's meanwhile
-        else:
-            latest = session.scalars(
-                select(DocumentVersion)
-                .where(DocumentVersion.document_id == doc.id)
-                .order_by(DocumentVersion.id.desc())
-                .limit(1)
-            ).first()
-            doc.last_seen_at = max(doc.last_seen_at, now)
-            doc.gone_at = None
-            if latest is not None and latest.content_hash == ex.content_hash:
-                self._remember(rows, page, "unchanged", doc.id)
-                self._defer_fetch(
-                    rows, run_id, outcome="unchanged", document_id=doc.id, **fetch_values
-                )
-                return SaveResult(
-                    "unchanged",
-                    doc.id,
-                    doc.is_annual_report,
-                    doc.report_year,
-                    doc.jurisdiction_code,
-                )
-            outcome = "changed" if latest is not None else "stored"
-            doc.last_changed_at = now if latest is not None else None
-            doc.title = ex.title
-            doc.report_year = ex.report_year
-            doc.published_at = ex.published_at or doc.published_at
-            doc.agency = ex.agency
-            doc.is_annual_report = ex.is_annual_report
-            doc.flags = list(ex.flags)
+        latest = session.scalars(
+            select(DocumentVersion)
+            .where(DocumentVersion.document_id == doc.id)
+            .order_by(DocumentVersion.id.desc())
+            .limit(1)
+        ).first()
+        doc.last_seen_at = max(doc.last_seen_at, now)
+        doc.gone_at = None
+        if latest is not None and latest.content_hash == ex.content_hash:
+            self._remember(rows, page, "unchanged", doc.id)
+            self._defer_fetch(
+                rows, run_id, outcome="unchanged", document_id=doc.id, **fetch_values
+            )
+            return SaveResult(
+                "unchanged",
+                doc.id,
+                doc.is_annual_report,
+                doc.report_year,
+                doc.jurisdiction_code,
+            )
+        outcome = "changed" if latest is not None else "stored"
+        doc.last_changed_at = now if latest is not None else None
+        doc.title = ex.title
+        doc.report_year = ex.report_year
+        doc.published_at = ex.published_at or doc.published_at
+        doc.agency = ex.agency
+        doc.is_annual_report = ex.is_annual_report
+        doc.flags = list(ex.flags)
         due = deadline(doc.report_year, is_department_report(doc.title))
         doc.deadline = due
         doc.on_time = on_time(doc.published_at, due)
-        index_document(session, doc.id, doc.title, ex.text, new=created)
+        index_document(session, doc.id, doc.title, ex.text)
         version = DocumentVersion(
             document_id=doc.id,
             content_hash=ex.content_hash,
