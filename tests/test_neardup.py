@@ -324,3 +324,34 @@ def test_demo_crawl_flags_no_genuinely_different_report(
                            f"sqlite:///{db}", "--allow-loopback")
     assert recrawl.returncode == 0, recrawl.stderr[-2000:]
     assert "near-duplicates: " not in recrawl.stderr
+
+
+def test_a_cohort_of_copies_costs_a_few_measurements_per_report(tmp_path: Path) -> None:
+    """Every jurisdiction of the registry (22) publishes the same template report (names and
+    figures changed): each copy points at an earlier one, with at most MAX_MEASURED exact
+    measurements a report, not one per pair (22 * 21 / 2 = 231)."""
+    from govcrawl.neardup import MAX_MEASURED
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'cohort.db'}")
+    upgrade(engine)
+    store = Store(engine)
+    registry = builtin_registry()
+    store.sync_jurisdictions(registry)
+    run = store.start_run("manual", [])
+    original = sample("kundulun-2013-report")
+    places = sorted(registry, key=lambda r: r.code)
+    n = len(places)
+    assert n * MAX_MEASURED < n * (n - 1) // 2
+    for k, place in enumerate(places):
+        text = change_numbers(original.replace("昆都仑", place.name[:3]), every=3 + k % 5)
+        url = f"http://www.example{k}.gov.cn/zwgk/2014/0130/1.html"
+        title = f"{place.name}2013年政府信息公开年度报告"
+        saved = store.save_page(run, page(url, title, text, 2013, date(2014, 1, 1 + k % 28),
+                                          place.slug), place.code)
+        assert saved.outcome == "stored"
+    result = update_near_duplicates(engine)
+    assert result.reports == n
+    assert result.verified <= n * MAX_MEASURED
+    flagged = {i: (o, s) for i, (o, s) in values(engine).items() if o is not None}
+    assert len(flagged) == n - 1  # all but the earliest
+    assert all(s is not None and s >= 0.9 for _, s in flagged.values())
