@@ -4,11 +4,14 @@ exact Jaccard for the pairs that matter.
 What is compared (annual reports only, each by its current text):
 
 * a report and the **same jurisdiction's reports of the previous year** (always, exactly:
-  a jurisdiction has a handful of reports a year);
+  a jurisdiction has a handful of reports a year; one with its departments' reports too has
+  dozens, and then the ``MAX_MEASURED`` with the highest MinHash estimates are measured);
 * a report and **other jurisdictions' reports of the same year**, through MinHash LSH: every
   report gets a 128-value one-permutation MinHash signature; reports sharing one band of it
   are candidates, candidates whose estimated similarity comes near the threshold are
-  verified exactly. No quadratic loop: 50,000 reports of one year cost 50,000 signatures.
+  verified exactly, at most ``MAX_MEASURED`` earlier ones per report (the best estimates).
+  No quadratic loop: 50,000 reports of one year cost 50,000 signatures, and a cohort of
+  copies of one template a few measurements per report, not one per pair.
 
 Reports of the same jurisdiction and year (a page and its attachment, a report and its
 statistics table) are not compared with each other.
@@ -382,7 +385,7 @@ def update_near_duplicates(
     valid = np.zeros(len(reports), dtype=bool)
     pairs = _Pairs()
     current: str | None = None
-    held: dict[int, list[tuple[int, Uint64Array]]] = {}  # year -> (index, shingles)
+    held: dict[int, list[tuple[int, Uint64Array, Uint32Array]]] = {}  # year -> reports
     for index, (report, body) in enumerate(_texts(engine, reports)):
         if report.jurisdiction != current:
             current, held = report.jurisdiction, {}
@@ -392,13 +395,21 @@ def update_near_duplicates(
                 result.too_short += 1
             continue
         valid[index] = True
+        sig = signature(hashes)
         if report.year in target:
-            sigs[index] = signature(hashes)
+            sigs[index] = sig
             result.reports += 1
-        for other, other_hashes in held.get(report.year - 1, []):
-            if report.year in target or reports[other].year in target:
-                pairs.add(index, other, jaccard(hashes, other_hashes))
-        held.setdefault(report.year, []).append((index, hashes))
+        previous = [
+            (other, other_hashes, other_sig)
+            for other, other_hashes, other_sig in held.get(report.year - 1, [])
+            if report.year in target or reports[other].year in target
+        ]
+        if len(previous) > MAX_MEASURED:  # a jurisdiction with many reports a year
+            previous.sort(key=lambda p: -float(np.count_nonzero(p[2] == sig)))
+            previous = previous[:MAX_MEASURED]
+        for other, other_hashes, _ in previous:
+            pairs.add(index, other, jaccard(hashes, other_hashes))
+        held.setdefault(report.year, []).append((index, hashes, sig))
         held.pop(report.year - 2, None)
 
     # Pass 2: other jurisdictions of the same year, through LSH, verified exactly.

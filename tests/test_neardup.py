@@ -355,3 +355,34 @@ def test_a_cohort_of_copies_costs_a_few_measurements_per_report(tmp_path: Path) 
     flagged = {i: (o, s) for i, (o, s) in values(engine).items() if o is not None}
     assert len(flagged) == n - 1  # all but the earliest
     assert all(s is not None and s >= 0.9 for _, s in flagged.values())
+
+
+def test_a_jurisdiction_with_many_reports_a_year_costs_a_few_measurements_each(
+    tmp_path: Path,
+) -> None:
+    """One jurisdiction, 12 department reports in 2013 and their 12 copies in 2014: each 2014
+    report is measured against its best MAX_MEASURED candidates of 2013, not all 12."""
+    from govcrawl.neardup import MAX_MEASURED
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'departments.db'}")
+    upgrade(engine)
+    store = Store(engine)
+    store.sync_jurisdictions(builtin_registry())
+    run = store.start_run("manual", ["kundulun"])
+    original = sample("kundulun-2013-report")
+    n = 12
+    for year in (2013, 2014):
+        for k in range(n):
+            text = change_numbers(original.replace("昆都仑区", f"昆都仑区第{k}局"), every=3 + k % 5)
+            if year == 2014:
+                text = text.replace("2013", "2014")
+            url = f"http://www.kundulun.gov.cn/zwgk/{year}/{k}.html"
+            title = f"昆都仑区第{k}局{year}年政府信息公开年度报告"
+            saved = store.save_page(run, page(url, title, text, year, date(year + 1, 1, 1 + k),
+                                              "kundulun"), "150203")
+            assert saved.outcome == "stored"
+    result = update_near_duplicates(engine)
+    assert result.reports == 2 * n
+    assert result.verified <= n * MAX_MEASURED < n * n
+    flagged = [o for o, _ in values(engine).values() if o is not None]
+    assert len(flagged) == n  # every 2014 report points at a 2013 one
