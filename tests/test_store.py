@@ -166,3 +166,39 @@ def test_migration_0007_fills_page_state_from_the_fetch_log(tmp_path: Path) -> N
     store = Store(engine)
     assert store.validators("qingzhen") == {"http://q/a": ("2", None)}  # not n: old extractor
     engine.dispose()
+
+
+def test_a_batch_with_a_page_the_database_refuses_saves_the_others(tmp_path: Path) -> None:
+    """The crawl saves extracted pages in batches (one transaction); a page the database
+    refuses for good (here: a jurisdiction it does not know) fails alone, and the pages
+    that came with it are stored."""
+    import asyncio
+
+    from sqlalchemy.exc import IntegrityError
+
+    from govcrawl import pipelines
+
+    db_url = f"sqlite:///{tmp_path / 'batch.db'}"
+    engine = open_engine(db_url)
+    upgrade(engine)
+    Store(engine).sync_jurisdictions(builtin_registry())
+    when = datetime(2026, 1, 1)
+    pages = [
+        (page(f"{URL}?n={n}", f"正文{n}", when), "999999" if n == 1 else "150783")
+        for n in range(3)
+    ]
+
+    async def crawl() -> list[object]:
+        batcher = pipelines.page_batcher(db_url, retries=0)
+        saves = [batcher.save(None, p, None, code) for p, code in pages]
+        return list(await asyncio.gather(*saves, return_exceptions=True))
+
+    try:
+        results = asyncio.run(crawl())
+    finally:
+        pipelines.shutdown()
+    assert [getattr(r, "outcome", None) for r in results] == ["stored", None, "stored"]
+    assert isinstance(results[1], IntegrityError)
+    with engine.connect() as con:
+        stored = con.execute(select(Document.url).order_by(Document.url)).scalars().all()
+    assert stored == [f"{URL}?n=0", f"{URL}?n=2"]
