@@ -127,13 +127,25 @@ def retryable(exc: BaseException) -> bool:
     return True
 
 
+def _refuse_event_loop_thread(what: str) -> None:
+    """A blocking call made on the thread running the event loop would stall every
+    crawler of the process: a bug, said at once."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise RuntimeError(f"{what} blocks: run it on the database writer thread, not the reactor")
+
+
 def write_retrying(
     fn: Any, *args: Any, retries: int = 6, first_delay: float = 0.5, max_delay: float = 8.0
 ) -> Any:
     """``fn(*args)`` (one store transaction), tried again up to `retries` times with
     exponential backoff while it fails with a `retryable` database error. A store
     write is one transaction and idempotent, so a failed attempt leaves nothing and a
-    repeated one adds nothing twice."""
+    repeated one adds nothing twice. Blocks while it backs off: call it on the writer
+    thread (``store_for``'s executor), never on the reactor's."""
+    _refuse_event_loop_thread("write_retrying")
     delay = first_delay
     for attempt in range(retries + 1):
         try:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from govcrawl.db.fts import index_document
 from govcrawl.db.models import Document, DocumentVersion, Jurisdiction
+from govcrawl.db.store import latest_version
 from govcrawl.extract import EXTRACTOR_VERSION, Extraction, PageInput, extract_page
 from govcrawl.raw import RawError, RawRecord, default_raw_dir, read_raw
 from govcrawl.stats.record import record_version
@@ -153,12 +154,7 @@ def _apply(
         doc = session.get(Document, job.document_id)
         if doc is None:  # deleted meanwhile
             return
-        latest = session.scalars(
-            select(DocumentVersion)
-            .where(DocumentVersion.document_id == doc.id)
-            .order_by(DocumentVersion.id.desc())
-            .limit(1)
-        ).first()
+        latest = latest_version(session, doc.id)
         tables = _tables_json(ex.tables)
         same = (
             latest is not None

@@ -33,7 +33,7 @@ from govcrawl.db.models import (
     PageState,
 )
 from govcrawl.extract.flags import wall_kind
-from govcrawl.extract.model import EXTRACTOR_VERSION
+from govcrawl.extract.model import EXTRACTOR_VERSION, Extraction
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Registry
 from govcrawl.stats.record import flagged, record_version, stat_rows, write_stats
@@ -66,6 +66,31 @@ class _PageRows:
 
     fetches: list[dict[str, Any]] = field(default_factory=list)
     states: dict[str, dict[str, Any]] = field(default_factory=dict)  # url hash -> row
+
+
+def _version_values(
+    document_id: int, ex: Extraction, raw_ref: str | None, fetched_at: datetime
+) -> dict[str, Any]:
+    """A new document_version row of this extraction."""
+    return {
+        "document_id": document_id,
+        "content_hash": ex.content_hash,
+        "text": ex.text,
+        "tables": ex.tables,
+        "raw_ref": raw_ref,
+        "extractor_version": EXTRACTOR_VERSION,
+        "fetched_at": fetched_at,
+    }
+
+
+def latest_version(session: Session, document_id: int) -> DocumentVersion | None:
+    """The document's current (newest) version."""
+    return session.scalars(
+        select(DocumentVersion)
+        .where(DocumentVersion.document_id == document_id)
+        .order_by(DocumentVersion.id.desc())
+        .limit(1)
+    ).first()
 
 
 @dataclass(frozen=True)
@@ -320,8 +345,9 @@ class Store:
         rows: _PageRows, page: FetchedPage, outcome: str, document_id: int | None
     ) -> None:
         """The page's state after a successful fetch (its validators for the next run)."""
-        rows.states[url_hash(page.url)] = {
-            "url_hash": url_hash(page.url),
+        key = url_hash(page.url)
+        rows.states[key] = {
+            "url_hash": key,
             "url": page.url,
             "region_slug": page.region_slug,
             "document_id": document_id,
@@ -553,15 +579,7 @@ class Store:
         index_document(session, doc_id, ex.title, ex.text, new=True)
         version_id = session.execute(
             insert(DocumentVersion)
-            .values(
-                document_id=doc_id,
-                content_hash=ex.content_hash,
-                text=ex.text,
-                tables=ex.tables,
-                raw_ref=raw_ref,
-                extractor_version=EXTRACTOR_VERSION,
-                fetched_at=now,
-            )
+            .values(**_version_values(doc_id, ex, raw_ref, now))
             .returning(DocumentVersion.id)
         ).scalar_one()
         write_stats(session, doc_id, int(version_id), stats, fresh=True)
@@ -666,12 +684,7 @@ class Store:
                 return stored
             # another writer stored it meanwhile: a known document after all
             doc = session.scalars(select(Document).where(Document.url_hash == key)).one()
-        latest = session.scalars(
-            select(DocumentVersion)
-            .where(DocumentVersion.document_id == doc.id)
-            .order_by(DocumentVersion.id.desc())
-            .limit(1)
-        ).first()
+        latest = latest_version(session, doc.id)
         doc.last_seen_at = max(doc.last_seen_at, now)
         doc.gone_at = None
         if latest is not None and latest.content_hash == ex.content_hash:
@@ -698,15 +711,7 @@ class Store:
         doc.deadline = due
         doc.on_time = on_time(doc.published_at, due)
         index_document(session, doc.id, doc.title, ex.text)
-        version = DocumentVersion(
-            document_id=doc.id,
-            content_hash=ex.content_hash,
-            text=ex.text,
-            tables=ex.tables,
-            raw_ref=raw_ref,
-            extractor_version=EXTRACTOR_VERSION,
-            fetched_at=now,
-        )
+        version = DocumentVersion(**_version_values(doc.id, ex, raw_ref, now))
         session.add(version)
         record_version(session, doc, version, page.stats)  # its statistics tables, checked
         self._remember(rows, page, outcome, doc.id)
