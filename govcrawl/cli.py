@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govcrawl import coverage, history, neardup, reextract, serve
+from govcrawl import coverage, history, neardup_cli, reextract, serve
 from govcrawl.config import DEFAULT_DB, Config, ConfigError
 from govcrawl.db.engine import DatabaseError
 from govcrawl.frontier import cli as frontier
@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     reextract.add_command(sub)
     stats.add_command(sub)
     coverage.add_command(sub)
-    neardup.add_command(sub)
+    neardup_cli.add_command(sub)
     serve.add_command(sub)
     frontier.add_command(sub)
 
@@ -395,7 +395,7 @@ COMMANDS: dict[str, Any] = {
     "reextract": _lookup_command(reextract.run_command),
     "stats": _lookup_command(stats.run_command),
     "coverage": _lookup_command(coverage.run_command),
-    "neardup": _lookup_command(neardup.run_command),
+    "neardup": _lookup_command(neardup_cli.run_command),
     "serve": serve.run_command,
     "worker": _lookup_command(frontier.run_command),
     "demo": cmd_demo,

@@ -1,7 +1,9 @@
 """Test hook: the crawl process SIGKILLs itself at a chosen moment.
 
 ``GOVCRAWL_TEST_KILL_AT=POINT:N`` kills the process the N-th time it reaches POINT
-(unset: nothing happens; the checks cost a dictionary lookup). The points:
+(unset: nothing happens; the checks cost a dictionary lookup). Each process counts its own
+passages: ``raw``, ``commit`` and the page batches' ``flush`` are reached in the archive
+writer process (``govcrawl.writer``), which takes the crawler down with it. The points:
 
 * ``listing``: before a column page's record is written;
 * ``extract``: a page extracted, not yet kept or stored;
@@ -18,6 +20,7 @@ check that the resumed run ends with the archive an uninterrupted crawl makes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -28,6 +31,7 @@ POINTS = ("listing", "extract", "raw", "flush", "commit", "failure")
 
 _lock = threading.Lock()
 _counts: dict[str, int] = {}
+_also: list[int] = []  # processes that die with this one (a helper process kills its crawler)
 
 
 def target(env: dict[str, str] | None = None) -> tuple[str, int] | None:
@@ -49,7 +53,17 @@ def reached(point: str) -> None:
     with _lock:
         _counts[point] = _counts.get(point, 0) + 1
         if _counts[point] == _TARGET[1]:
+            for pid in _also:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+def kill_also(pid: int) -> None:
+    """Kill process `pid` too when this process dies at its kill point (the archive
+    writer process takes the crawl down with it, as a kill of the crawl would)."""
+    if _TARGET is not None:
+        _also.append(pid)
 
 
 def install(sessions: Any) -> None:

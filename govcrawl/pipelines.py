@@ -6,35 +6,35 @@ has a memory limit (``GOVCRAWL_EXTRACT_MEMORY_MB``) and each page a parse timeou
 (``GOVCRAWL_PARSE_TIMEOUT``): a file that hangs or crashes its worker is recorded
 (``timeout``, ``corrupt_file``, ``too_large``), the pool is restarted and the crawl
 goes on; the other pages the dead worker's pool held are extracted again, each in
-a process of its own. Database writes run on one writer thread (one transaction
-per item); a write that fails because the database went away or is locked is
-retried with backoff (``GOVCRAWL_DB_WRITE_RETRIES``).
+a process of its own. Extracted pages are archived in batches by one writer process
+(``govcrawl.writer``: WARC records, then one transaction a batch); the crawl's other
+writes (column pages, failures, 304s, the run) run on one writer thread. A write that
+fails because the database went away or is locked is retried with backoff
+(``GOVCRAWL_DB_WRITE_RETRIES``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import multiprocessing
 import os
-import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy.crawler import Crawler
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, OperationalError
 
-from govcrawl import killpoints
+from govcrawl import killpoints, writer
 from govcrawl.db.engine import open_engine, upgrade
 from govcrawl.db.models import Document, Fetch
 from govcrawl.db.store import SaveResult, Store
 from govcrawl.extract.attachments import REJECT_UNREADABLE, ZIP_BOMB
 from govcrawl.extract.model import Extraction, PageInput
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
-from govcrawl.raw import RawArchive, default_raw_dir
 from govcrawl.regions import Region, load_registry
 from govcrawl.stats.record import StatRows
 from govcrawl.worker import (
@@ -43,14 +43,16 @@ from govcrawl.worker import (
     init_worker,
     process_page_bounded,
 )
+from govcrawl.writer import write_retrying
 
 logger = logging.getLogger(__name__)
 EXTRACT_TIMEOUT = 120.0  # default per-file parse timeout (GOVCRAWL_PARSE_TIMEOUT)
 #: Seconds past the parse timeout before a worker stuck in C code is killed.
 HARD_TIMEOUT_GRACE = 5.0
-#: 304s are written in batches of at most this many, at most this many seconds late.
-UNCHANGED_BATCH = 200
-UNCHANGED_DELAY = 0.25
+#: The 304s of every crawler of the process are written in batches of at most this many,
+#: at most this many seconds late.
+UNCHANGED_BATCH = 500
+UNCHANGED_DELAY = 0.5
 #: Extracted pages are saved in batches of at most this many (one transaction); a page
 #: that finds the writer idle waits this long for others to join it.
 SAVE_BATCH = 100
@@ -58,16 +60,25 @@ SAVE_DELAY = 0.05
 
 _pools: dict[tuple[int, int], ProcessPoolExecutor] = {}
 _writers: dict[str, tuple[Store, ThreadPoolExecutor]] = {}
-_raw: dict[tuple[str, int | None], RawArchive] = {}
+_writer_processes: dict[str, ProcessPoolExecutor] = {}
 _batchers: dict[str, PageBatcher] = {}
+_unchanged_batchers: dict[str, UnchangedBatcher] = {}
+
+
+def _forkserver() -> Any:
+    """The process's forkserver context (children start clean, never forked from a running
+    reactor). It preloads nothing heavy: each child imports what it runs (an extraction
+    worker the extractor, the writer the database layer), so none carries the other's
+    modules, and the crawler itself imports neither trafilatura nor numpy."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([])
+    return context
 
 
 def _new_pool(workers: int, memory_mb: int) -> ProcessPoolExecutor:
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["govcrawl.worker"])
     return ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=context,
+        mp_context=_forkserver(),
         initializer=init_worker,
         initargs=(memory_mb, os.getpid()),
     )
@@ -97,7 +108,8 @@ def discard_pool(pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
 
 
 def store_for(db_url: str) -> tuple[Store, ThreadPoolExecutor]:
-    """The process-wide store and its single writer thread for `db_url`."""
+    """The process-wide store and its single writer thread for `db_url` (what is not an
+    extracted page: column pages, failures, 304s, the run's row)."""
     if db_url not in _writers:
         engine = open_engine(db_url)
         upgrade(engine)
@@ -107,108 +119,47 @@ def store_for(db_url: str) -> tuple[Store, ThreadPoolExecutor]:
     return _writers[db_url]
 
 
-#: SQLite's OperationalError also means "no such table" or a syntax error: only these pass.
-_SQLITE_TRANSIENT = ("locked", "busy", "disk i/o error", "unable to open")
-
-
-def retryable(exc: BaseException) -> bool:
-    """A database error a later attempt may not meet: the server went away, restarts
-    or refuses connections (PostgreSQL's OperationalError: connection, shutdown,
-    deadlock), the connection was invalidated, or an SQLite file is locked by
-    another writer."""
-    if not isinstance(exc, DBAPIError):
-        return False
-    if exc.connection_invalidated:
-        return True
-    if not isinstance(exc, OperationalError):
-        return False
-    if type(exc.orig).__module__.startswith("sqlite3"):
-        return any(word in str(exc.orig).lower() for word in _SQLITE_TRANSIENT)
-    return True
-
-
-def _refuse_event_loop_thread(what: str) -> None:
-    """A blocking call made on the thread running the event loop would stall every
-    crawler of the process: a bug, said at once."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    raise RuntimeError(f"{what} blocks: run it on the database writer thread, not the reactor")
-
-
-def write_retrying(
-    fn: Any, *args: Any, retries: int = 6, first_delay: float = 0.5, max_delay: float = 8.0
-) -> Any:
-    """``fn(*args)`` (one store transaction), tried again up to `retries` times with
-    exponential backoff while it fails with a `retryable` database error. A store
-    write is one transaction and idempotent, so a failed attempt leaves nothing and a
-    repeated one adds nothing twice. Blocks while it backs off: call it on the writer
-    thread (``store_for``'s executor), never on the reactor's."""
-    _refuse_event_loop_thread("write_retrying")
-    delay = first_delay
-    for attempt in range(retries + 1):
-        try:
-            return fn(*args)
-        except DBAPIError as exc:
-            if attempt == retries or not retryable(exc):
-                raise
-            reason = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
-            logger.warning(
-                "database write failed (%s); retry %d of %d in %.1f s",
-                reason, attempt + 1, retries, delay,
-            )
-            time.sleep(delay)
-            delay = min(delay * 2, max_delay)
-    raise AssertionError("unreachable")
-
-
-def raw_archive(db_url: str, run_id: int | None) -> RawArchive:
-    """The process's WARC writer for this run (one file per run and process)."""
-    key = (db_url, run_id)
-    if key not in _raw:
-        _raw[key] = RawArchive(default_raw_dir(db_url), run_id)
-    return _raw[key]
-
-
-def keep_raw(
-    db_url: str, run_id: int | None, page: FetchedPage, region: Region | None
-) -> str | None:
-    """The response as fetched, in this run's WARC file (on the writer thread)."""
-    if page.status != 200 or not page.body:
-        return None
-    try:
-        return raw_archive(db_url, run_id).write(
-            page.url,
-            page.status,
-            page.headers,
-            page.body,
-            page.fetched_at,
-            page.request_headers,
-            page.method,
-            info={
-                "container": page.container,
-                "listing_title": page.listing_title,
-                "listing_date": page.listing_date.isoformat() if page.listing_date else None,
-                "jurisdiction_name": region.name if region else None,
-                "final_url": page.final_url,
-            },
+def writer_process(db_url: str) -> ProcessPoolExecutor:
+    """The process-wide archive writer process of `db_url` (``govcrawl.writer``)."""
+    pool = _writer_processes.get(db_url)
+    if pool is None:
+        pool = _writer_processes[db_url] = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=_forkserver(),
+            initializer=writer.init_writer,
+            initargs=(os.getpid(),),
         )
-    except OSError as exc:
-        logger.error("raw archive: cannot keep %s: %s", page.url, exc)
+    return pool
+
+
+def close_raw(db_url: str, run_id: int | None) -> asyncio.Future[None] | None:
+    """Close the run's WARC file in the writer process (after the pages before it);
+    a future on the running event loop, or None when there is no writer process."""
+    pool = _writer_processes.get(db_url)
+    if pool is None:
         return None
+    try:
+        done = pool.submit(writer.close_raw, db_url, run_id)
+    except (BrokenProcessPool, RuntimeError):
+        return None
+    return asyncio.wrap_future(done)
 
 
 #: (run, page, region, jurisdiction code, the future its result goes to)
 _Waiting = tuple[int | None, FetchedPage, Region | None, str, "asyncio.Future[SaveResult]"]
 
 
+class WriterDied(Exception):
+    """The archive writer process died while it held a batch (twice)."""
+
+
 class PageBatcher:
-    """Saves the extracted pages of every crawler of the process in batches on the one
-    writer thread: while it writes a batch (WARC records, then one transaction), the
-    pages that come in wait and make the next one. A batch the database refuses for
-    good is saved page by page, so only the page at fault fails. A batch not committed
-    when the crawl is killed is fetched again when the run resumes."""
+    """Sends the extracted pages of every crawler of the process to the archive writer
+    process in batches: while it writes a batch (WARC records, then one transaction),
+    the pages that come in wait and make the next one. A page the database refuses
+    fails alone (the writer saves a refused batch page by page). A writer process that
+    dies is started again and given the batch once more; a batch not committed when the
+    crawl is killed is fetched again when the run resumes."""
 
     def __init__(self, db_url: str, retries: int) -> None:
         self.db_url = db_url
@@ -240,10 +191,12 @@ class PageBatcher:
         self.writing = asyncio.ensure_future(self._write(batch))
 
     async def _write(self, batch: list[_Waiting]) -> None:
-        writer = store_for(self.db_url)[1]
+        entries = [
+            (run_id, page, region.name if region else None, code)
+            for run_id, page, region, code, _ in batch
+        ]
         try:
-            results: list[SaveResult | BaseException] = await asyncio.get_running_loop(
-            ).run_in_executor(writer, self._save, batch)
+            results = await self._send(entries)
         except Exception as exc:  # every waiting page hears of it
             results = [exc] * len(batch)
         finally:
@@ -258,31 +211,25 @@ class PageBatcher:
         if self.pending:
             self._start()  # what came in meanwhile
 
-    def _save(self, batch: list[_Waiting]) -> list[SaveResult | BaseException]:
-        """On the writer thread: the batch's raw records, then its one transaction."""
-        store = store_for(self.db_url)[0]
-        entries = []
-        for run_id, page, region, code, _ in batch:
-            entries.append((run_id, page, code, keep_raw(self.db_url, run_id, page, region)))
-            killpoints.reached("raw")
-        try:
-            saved: list[SaveResult | BaseException] = list(
-                write_retrying(store.save_pages, entries, retries=self.retries)
-            )
-        except Exception as exc:
-            if len(entries) == 1:
-                return [exc]
-            logger.warning("a batch of %d pages could not be saved (%s: %s); saving them one "
-                           "by one", len(entries), type(exc).__name__, exc)
-            saved = []
-            for entry in entries:
-                try:
-                    saved.extend(write_retrying(store.save_pages, [entry], retries=self.retries))
-                except Exception as one:
-                    saved.append(one)
-        for _ in entries:
-            killpoints.reached("commit")
-        return saved
+    async def _send(self, entries: list[writer.Entry]) -> list[SaveResult | Exception]:
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            pool = writer_process(self.db_url)
+            try:
+                results: list[SaveResult | Exception] = await loop.run_in_executor(
+                    pool, writer.save_batch, self.db_url, self.retries, entries
+                )
+                return results
+            except BrokenProcessPool:
+                _writer_processes.pop(self.db_url, None)
+                with contextlib.suppress(Exception):
+                    pool.shutdown(wait=False, cancel_futures=True)
+                logger.error("the archive writer process died with a batch of %d pages%s",
+                             len(entries), "; starting it again" if attempt == 1 else "")
+        raise WriterDied(
+            f"the archive writer process died twice on a batch of {len(entries)} pages; "
+            "they are fetched again next run"
+        )
 
 
 def page_batcher(db_url: str, retries: int) -> PageBatcher:
@@ -292,16 +239,88 @@ def page_batcher(db_url: str, retries: int) -> PageBatcher:
     return _batchers[db_url]
 
 
+class UnchangedBatcher:
+    """The 304s of every crawler of the process, written on the writer thread in batches
+    (one transaction per run in a batch): a nightly re-crawl of many regions at once
+    makes thousands, a few a second per region."""
+
+    def __init__(self, db_url: str, retries: int) -> None:
+        self.db_url = db_url
+        self.retries = retries
+        self.pending: list[tuple[int | None, FetchedPage, asyncio.Future[SaveResult]]] = []
+        self.timer: asyncio.TimerHandle | None = None
+        self.writes: set[asyncio.Future[None]] = set()
+
+    def add(self, run_id: int | None, page: FetchedPage) -> asyncio.Future[SaveResult]:
+        """The page's result, once its batch is written."""
+        loop = asyncio.get_running_loop()
+        result: asyncio.Future[SaveResult] = loop.create_future()
+        self.pending.append((run_id, page, result))
+        if len(self.pending) >= UNCHANGED_BATCH:
+            self.flush()
+        elif self.timer is None:
+            self.timer = loop.call_later(UNCHANGED_DELAY, self.flush)
+        return result
+
+    def flush(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        batch, self.pending = self.pending, []
+        if batch:
+            write = asyncio.ensure_future(self._write(batch))
+            self.writes.add(write)
+            write.add_done_callback(self.writes.discard)
+
+    async def _write(
+        self, batch: list[tuple[int | None, FetchedPage, asyncio.Future[SaveResult]]]
+    ) -> None:
+        store, thread = store_for(self.db_url)
+        runs: dict[int | None, list[tuple[FetchedPage, asyncio.Future[SaveResult]]]] = {}
+        for run_id, page, result in batch:
+            runs.setdefault(run_id, []).append((page, result))
+        loop = asyncio.get_running_loop()
+        for run_id, entries in runs.items():
+            pages = [page for page, _ in entries]
+            try:
+                results = await loop.run_in_executor(
+                    thread,
+                    functools.partial(
+                        write_retrying, store.save_unchanged, run_id, pages, retries=self.retries
+                    ),
+                )
+            except Exception as exc:
+                logger.error("could not record %d unchanged pages (%s: %s); they are fetched "
+                             "again next run", len(pages), type(exc).__name__, exc)
+                for _, waiting in entries:
+                    if not waiting.done():
+                        waiting.set_exception(exc)
+                continue
+            for (_, waiting), saved in zip(entries, results, strict=True):
+                if not waiting.done():
+                    waiting.set_result(saved)
+
+
+def unchanged_batcher(db_url: str, retries: int) -> UnchangedBatcher:
+    """The process-wide batcher of `db_url`'s 304s."""
+    if db_url not in _unchanged_batchers:
+        _unchanged_batchers[db_url] = UnchangedBatcher(db_url, retries)
+    return _unchanged_batchers[db_url]
+
+
 def shutdown() -> None:
     _batchers.clear()
-    for archive in _raw.values():
-        archive.close()
-    _raw.clear()
+    _unchanged_batchers.clear()
+    for pool in _writer_processes.values():
+        with contextlib.suppress(BrokenProcessPool, RuntimeError):
+            pool.submit(writer.close_all).result()  # the WARC files end whole
+        pool.shutdown(wait=True)
+    _writer_processes.clear()
     for pool in _pools.values():
         pool.shutdown(wait=True, cancel_futures=True)
     _pools.clear()
-    for store, writer in _writers.values():
-        writer.shutdown(wait=True)
+    for store, thread in _writers.values():
+        thread.shutdown(wait=True)
         store.engine.dispose()
     _writers.clear()
 
@@ -428,10 +447,8 @@ class StorePipeline:
         self.owns_run = False
         self.report_docs: set[int] = set()
         self.years: set[int] = set()
-        # 304s waiting for their batch write, the batch timer, and batches being written
-        self._unchanged: list[FetchedPage] = []
-        self._unchanged_timer: asyncio.TimerHandle | None = None
-        self._unchanged_writes: set[asyncio.Future[Any]] = set()
+        # this crawler's 304s waiting for their batch to be written
+        self._unchanged_writes: set[asyncio.Future[SaveResult]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -443,9 +460,9 @@ class StorePipeline:
 
     async def _write(self, fn: Any, *args: Any) -> Any:
         """`fn(*args)` on the writer thread, retried while the database is away."""
-        writer = store_for(self.db_url)[1]
+        thread = store_for(self.db_url)[1]
         return await asyncio.get_running_loop().run_in_executor(
-            writer, lambda: write_retrying(fn, *args, retries=self.retries)
+            thread, lambda: write_retrying(fn, *args, retries=self.retries)
         )
 
     async def open_spider(self) -> None:
@@ -463,16 +480,16 @@ class StorePipeline:
                 self._tally(SaveResult("stored", document_id, True, year))
 
     async def close_spider(self) -> None:
-        self._flush_unchanged()
         if self._unchanged_writes:
+            unchanged_batcher(self.db_url, self.retries).flush()
             await asyncio.gather(*self._unchanged_writes, return_exceptions=True)
         budget_failures = getattr(self.crawler.spider, "budget_failures", None)
         for failure in budget_failures() if budget_failures is not None else ():
             await self._write(self.store.save_failure, self.run_id, failure)
         if self.owns_run and self.run_id is not None:
-            archive = _raw.pop((self.db_url, self.run_id), None)
-            if archive is not None:
-                await self._write(archive.close)
+            closed = close_raw(self.db_url, self.run_id)
+            if closed is not None:
+                await closed
             from govcrawl.summary import summarise
 
             spider = self.crawler.spider
@@ -528,37 +545,21 @@ class StorePipeline:
     # A nightly re-crawl is mostly 304s; one transaction each would be most of its CPU.
     # A batch not yet written when the crawl is killed is fetched again on resume.
     def _queue_unchanged(self, item: FetchedPage) -> None:
-        self._unchanged.append(item)
-        if len(self._unchanged) >= UNCHANGED_BATCH:
-            self._flush_unchanged()
-        elif self._unchanged_timer is None:
-            loop = asyncio.get_running_loop()
-            self._unchanged_timer = loop.call_later(UNCHANGED_DELAY, self._flush_unchanged)
-
-    def _flush_unchanged(self) -> None:
-        if self._unchanged_timer is not None:
-            self._unchanged_timer.cancel()
-            self._unchanged_timer = None
-        batch, self._unchanged = self._unchanged, []
-        if not batch:
-            return
-        write = asyncio.ensure_future(self._write(self.store.save_unchanged, self.run_id, batch))
+        batcher = unchanged_batcher(self.db_url, self.retries)
+        write = batcher.add(self.run_id, item)
         self._unchanged_writes.add(write)
-        write.add_done_callback(lambda done: self._unchanged_written(done, batch))
+        write.add_done_callback(self._unchanged_written)
 
-    def _unchanged_written(self, done: asyncio.Future[Any], batch: list[FetchedPage]) -> None:
+    def _unchanged_written(self, done: asyncio.Future[SaveResult]) -> None:
         self._unchanged_writes.discard(done)
         if done.cancelled():
             return
         exc = done.exception()
-        if exc is not None:
-            logger.error("could not record %d unchanged pages (%s: %s); they are fetched "
-                         "again next run", len(batch), type(exc).__name__, exc)
-            self._inc("outcome/error", len(batch))
-            self._inc("skipped/error", len(batch))
+        if exc is not None:  # (the batcher logged it, once for its batch)
+            self._inc("outcome/error")
+            self._inc("skipped/error")
             return
-        for result in done.result():
-            self._tally(result)
+        self._tally(done.result())
 
     def _reports_so_far(self, slug: str) -> list[tuple[int, int | None]]:
         """(document id, report year) of the annual reports this run recorded for the

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from govcrawl.db.fts import index_document
 from govcrawl.db.models import Document, DocumentVersion, Jurisdiction
 from govcrawl.db.store import latest_version
-from govcrawl.extract import EXTRACTOR_VERSION, Extraction, PageInput, extract_page
+from govcrawl.extract.model import EXTRACTOR_VERSION, Extraction, PageInput
 from govcrawl.raw import RawError, RawRecord, default_raw_dir, read_raw
 from govcrawl.stats.record import record_version
 from govcrawl.timeliness import deadline, is_department_report, on_time
@@ -197,6 +197,8 @@ def reextract(
 ) -> ReextractResult:
     """Extract every document (of `region` and its children, if given) again from
     its raw record; add a version where the text or tables changed."""
+    from govcrawl.extract.page import extract_page
+
     result = ReextractResult()
     codes = region_codes(engine, region) if region else None
     sessions = sessionmaker(engine, expire_on_commit=False)
@@ -205,7 +207,7 @@ def reextract(
         import multiprocessing
 
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["govcrawl.extract"])
+        context.set_forkserver_preload(["govcrawl.extract.page"])
         pool = ProcessPoolExecutor(max_workers=extract_workers, mp_context=context)
     window = max(1, extract_workers) * READ_AHEAD
     pending: list[tuple[_Job, RawRecord, Future[Extraction] | None]] = []

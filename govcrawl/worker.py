@@ -25,7 +25,7 @@ from dataclasses import replace
 from types import FrameType
 from typing import Any
 
-from govcrawl.extract import Extraction, PageInput, extract_page
+from govcrawl.extract.model import Extraction, PageInput
 from govcrawl.stats.record import StatRows, stat_rows
 from govcrawl.stats.report import parse_report
 
@@ -47,6 +47,7 @@ def init_worker(memory_mb: int, crawler_pid: int) -> None:
     """Pool initializer: exit with the crawler, and at most `memory_mb` MiB."""
     exit_with(crawler_pid)
     limit_memory(memory_mb)
+    import govcrawl.extract.page  # noqa: F401  # the extractor, before the first page
 
 
 def exit_with(pid: int) -> None:
@@ -124,6 +125,8 @@ def process_page(
     """A page's extraction and, for a report, its statistics.  The crawl's archive keeps
     no text of a page that is no report: a page whose title says so has none extracted
     (``extract_page``'s ``skip_non_report_text``; False: extract every page in full)."""
+    from govcrawl.extract.page import extract_page  # (the crawler imports this module too)
+
     extraction = inert(extract_page(job, skip_non_report_text=skip_non_report_text))
     stats = None
     if extraction.is_annual_report and not extraction.reject:

@@ -31,7 +31,7 @@ REGIONS = ["qingzhen", "hongze"]  # pages and a 404; PDFs (extraction workers)
 KILL_POINTS = [
     ("extract", 3),  # a report extracted, not yet kept or stored
     ("raw", 2),  # its WARC record written, the database not
-    ("flush", 3),  # inside the transaction: statements sent, no COMMIT (a database write)
+    ("flush", 1),  # in the writer process's first batch: statements sent, no COMMIT
     ("commit", 4),  # between two writes
     ("failure", 1),  # before a failed fetch (the 404) is recorded
 ]
@@ -136,7 +136,7 @@ def test_a_write_to_a_locked_database_is_retried_not_lost(
     retries a PostgreSQL connection lost while the server restarts.)"""
     from govcrawl.db.engine import open_engine, upgrade
     from govcrawl.db.store import Store
-    from govcrawl.pipelines import write_retrying
+    from govcrawl.writer import write_retrying
 
     db = tmp_path / "locked.db"
     upgrade(open_engine(f"sqlite:///{db}"))
@@ -173,7 +173,7 @@ def test_a_write_to_a_locked_database_is_retried_not_lost(
 def test_a_write_that_cannot_succeed_is_not_retried(tmp_path: Path) -> None:
     from sqlalchemy.exc import IntegrityError, OperationalError
 
-    from govcrawl.pipelines import retryable, write_retrying
+    from govcrawl.writer import retryable, write_retrying
 
     calls = []
 

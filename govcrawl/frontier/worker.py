@@ -320,7 +320,7 @@ class Worker:
         config = self.config.with_(
             run_id=run_id, trigger=state.spec.trigger, regions_file=state.regions_file
         )
-        settings = config.scrapy_settings()
+        settings = config.scrapy_settings(crawlers=self.config.worker_regions)
         settings.update(frontier_settings(config, run_id))
         settings["GOVCRAWL_FORCE"] = state.spec.force
         settings["GOVCRAWL_RESUME"] = False
@@ -384,9 +384,7 @@ class Worker:
         """This process's WARC file of the run, now that it crawls none of its regions."""
         from govcrawl import pipelines
 
-        archive = pipelines._raw.pop((self.config.db_url, run_id), None)  # its registry
-        if archive is not None:
-            archive.close()
+        pipelines.close_raw(self.config.db_url, run_id)  # in the writer process, in turn
 
     def _spec(self, run_id: int) -> RunSpec:
         state = self.runs.get(run_id)
