@@ -30,6 +30,20 @@ def _env_bool(value: str) -> bool:
     raise ConfigError(f"expected a boolean (1/0, true/false), got {value!r}")
 
 
+#: Bytes of responses all the crawlers of a process hold while their pages are extracted
+#: and stored; past it a crawler fetches no more until some are done. Scrapy's own bound
+#: (5 MB) is per crawler: a run of 20 regions queued 100 MB of pages behind the extraction
+#: workers, the process grew by ~35 KiB a page for nothing (the cores were already busy).
+PROCESS_ACTIVE_BYTES = 8 * 1024 * 1024
+#: ... and at least this much per crawler: some pages in flight whatever the region count.
+MIN_CRAWLER_ACTIVE_BYTES = 256 * 1024
+
+
+def scraper_budget(crawlers: int) -> int:
+    """``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` for each of `crawlers` crawlers of one process."""
+    return max(PROCESS_ACTIVE_BYTES // max(crawlers, 1), MIN_CRAWLER_ACTIVE_BYTES)
+
+
 @dataclass(frozen=True)
 class Config:
     db_url: str = DEFAULT_DB
@@ -148,7 +162,8 @@ class Config:
     def with_(self, **changes: Any) -> Config:
         return replace(self, **changes)
 
-    def scrapy_settings(self) -> dict[str, Any]:
+    def scrapy_settings(self, crawlers: int = 1) -> dict[str, Any]:
+        """The Scrapy settings of a crawler, one of `crawlers` the process runs at once."""
         from govcrawl.fetch.browser import playwright_settings
 
         return {
@@ -161,6 +176,7 @@ class Config:
             "ROBOTSTXT_USER_AGENT": "govcrawl",
             "CONCURRENT_REQUESTS": 32,
             "CONCURRENT_ITEMS": 8,  # a page yields one item or a few; 100 tasks each is waste
+            "SCRAPER_SLOT_MAX_ACTIVE_SIZE": scraper_budget(crawlers),
             "CONCURRENT_REQUESTS_PER_DOMAIN": self.per_site_concurrency,
             "AUTOTHROTTLE_ENABLED": True,
             "AUTOTHROTTLE_START_DELAY": self.start_delay,

@@ -102,7 +102,7 @@ def run_crawl(
 def _crawl(
     config: Config, regions: Sequence[Region], run_id: int, *, force: bool, resume: bool
 ) -> list[RegionSummary]:
-    settings = config.with_(run_id=run_id).scrapy_settings()
+    settings = config.with_(run_id=run_id).scrapy_settings(crawlers=len(regions))
     settings["GOVCRAWL_FORCE"] = force
     settings["GOVCRAWL_RESUME"] = resume
     process = CrawlerProcess(settings)
