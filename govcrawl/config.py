@@ -72,6 +72,8 @@ class Config:
     parse_timeout: float = 120.0  # seconds one page or file may take in extraction
     extract_memory_mb: int = 400  # address-space limit of an extraction worker (MiB; 0: none)
     db_write_retries: int = 6  # a write failing on a lost/locked database is retried (backoff)
+    #: a re-crawl's conditional requests outside Scrapy's request path (fetch/revalidate.py)
+    lean_revalidate: bool = True
     near_duplicate_threshold: float = 0.9  # similarity at which a report is a near-copy
     # Scale-out (govcrawl/frontier/): a Redis frontier shared by `govcrawl worker`s
     frontier: str | None = None  # redis://HOST:PORT/DB: `crawl` seeds it, workers take it
@@ -114,6 +116,7 @@ class Config:
         "parse_timeout": "GOVCRAWL_PARSE_TIMEOUT",
         "extract_memory_mb": "GOVCRAWL_EXTRACT_MEMORY_MB",
         "db_write_retries": "GOVCRAWL_DB_WRITE_RETRIES",
+        "lean_revalidate": "GOVCRAWL_LEAN_REVALIDATE",
     }
 
     @classmethod
@@ -249,6 +252,7 @@ class Config:
             "GOVCRAWL_MAX_QUERY_VARIANTS": self.max_query_variants,
             "GOVCRAWL_WALL_BACKOFF": self.wall_backoff,
             "GOVCRAWL_MAX_INFLATED_SIZE": self.max_inflated_size,
+            "GOVCRAWL_LEAN_REVALIDATE": self.lean_revalidate,
             "GOVCRAWL_MAX_RETRY_AFTER": self.max_retry_after,
             "GOVCRAWL_ROBOTS_MAX_SIZE": self.robots_max_size,
             "GOVCRAWL_PARSE_TIMEOUT": self.parse_timeout,

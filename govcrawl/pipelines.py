@@ -544,6 +544,11 @@ class StorePipeline:
     # -- 304s: nothing to extract or keep; written in batches ---------------------------
     # A nightly re-crawl is mostly 304s; one transaction each would be most of its CPU.
     # A batch not yet written when the crawl is killed is fetched again on resume.
+    def record_unchanged(self, item: FetchedPage) -> None:
+        """A 304 to one of this crawler's conditional requests, made by Scrapy or by the
+        revalidator (``govcrawl.fetch.revalidate``): written with the next batch."""
+        self._queue_unchanged(item)
+
     def _queue_unchanged(self, item: FetchedPage) -> None:
         batcher = unchanged_batcher(self.db_url, self.retries)
         write = batcher.add(self.run_id, item)

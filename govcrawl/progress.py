@@ -49,7 +49,10 @@ class ProgressReporter:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         summary = summarise(spider.region, stats)
         state = f"FAILED: {summary.failure}" if summary.failed else "done"
+        revalidator = getattr(spider, "revalidator", None)
+        revalidated = revalidator.revalidated if revalidator is not None else 0
+        also = f", {revalidated} unchanged pages revalidated (304)" if revalidated else ""
         self._say(
             f"[{spider.name}] {state}: {summary.reports} reports, "
-            f"{stats.get('response_received_count', 0)} pages fetched ({reason})"
+            f"{stats.get('response_received_count', 0)} pages fetched{also} ({reason})"
         )

@@ -37,6 +37,7 @@ from govcrawl.cms.sitemaps import read_sitemap
 from govcrawl.discovery import link_is_candidate, parse_date
 from govcrawl.extract.decode import decode_body
 from govcrawl.fetch.browser import browser_meta
+from govcrawl.fetch.revalidate import REVALIDATE, Revalidator
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.raw import headers_from_scrapy
 from govcrawl.regions import Region, RegionsError, load_registry
@@ -98,6 +99,8 @@ class GovSpider(scrapy.Spider):
         self.refused: dict[str, tuple[str, str | None, int]] = {}
         self._asked: set[str] = set()  # normalised URLs requested (a refused one is no loss)
         self._hosts: tuple[Region, frozenset[str]] | None = None
+        #: a re-crawl's conditional requests, outside Scrapy's request path
+        self.revalidator: Revalidator | None = None
 
     @property
     def hosts(self) -> frozenset[str]:
@@ -129,6 +132,8 @@ class GovSpider(scrapy.Spider):
         spider.page_budget = settings.getint("GOVCRAWL_MAX_PAGES", 5000)
         spider.max_depth = settings.getint("GOVCRAWL_MAX_DEPTH", 3)
         spider.max_query_variants = settings.getint("GOVCRAWL_MAX_QUERY_VARIANTS", 30)
+        if Revalidator.usable(settings) and region.render != "browser":
+            spider.revalidator = Revalidator(crawler)
         return spider
 
     # -- requests -------------------------------------------------------------
@@ -258,6 +263,8 @@ class GovSpider(scrapy.Spider):
             headers["If-Modified-Since"] = modified
         if headers:
             meta["handle_httpstatus_list"] = [304]
+            if self.revalidator is not None:  # taken from the spider's output by it
+                meta[REVALIDATE] = True
         return self.request(
             url,
             self.parse_document,
