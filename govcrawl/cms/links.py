@@ -40,10 +40,25 @@ _TEXT = etree.XPath("descendant-or-self::text()", smart_strings=False)
 _ROW = etree.XPath("ancestor::*[self::li or self::tr or self::dd or self::dl][1]")
 #: The links last read: (root element, base URL, links). A column page is read for its
 #: records and again for its pager; the second read is this list.
-_last: tuple[Any, str, list[tuple[str, str, Selector]]] | None = None
+_last: tuple[Any, str, list[tuple[str, str, Anchor]]] | None = None
+_LINKS = etree.XPath("descendant-or-self::a[@href]")
 
 
-def anchors(base_url: str, root: Selector) -> Iterator[tuple[str, str, Selector]]:
+class Anchor:
+    """A link element (what parsel's ``Selector`` of it offered: ``root``, ``attrib``),
+    without a Selector made for each of a page's links."""
+
+    __slots__ = ("root",)
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+
+    @property
+    def attrib(self) -> Any:
+        return self.root.attrib
+
+
+def anchors(base_url: str, root: Selector) -> Iterator[tuple[str, str, Anchor]]:
     """(absolute URL without fragment, link text, element) of each followable link."""
     global _last
     element = root.root
@@ -54,9 +69,13 @@ def anchors(base_url: str, root: Selector) -> Iterator[tuple[str, str, Selector]
     return iter(found)
 
 
-def _read_anchors(base_url: str, root: Selector) -> Iterator[tuple[str, str, Selector]]:
-    for anchor in root.css("a[href]"):
-        href = (anchor.root.get("href") or "").strip()
+def _read_anchors(base_url: str, root: Selector) -> Iterator[tuple[str, str, Anchor]]:
+    element = root.root
+    if isinstance(element, str) or not hasattr(element, "xpath"):
+        return  # a selector of text, not of an element: no links
+    for link in _LINKS(element):
+        anchor = Anchor(link)
+        href = (link.get("href") or "").strip()
         if href and not href.lower().startswith(SKIP_SCHEMES):
             try:
                 url = urljoin(base_url, href).split("#", 1)[0]
@@ -66,7 +85,7 @@ def _read_anchors(base_url: str, root: Selector) -> Iterator[tuple[str, str, Sel
             yield url, clean(" ".join(_TEXT(anchor.root))), anchor
 
 
-def row_text(anchor: Selector) -> str:
+def row_text(anchor: Anchor | Selector) -> str:
     """The text of the list row (li, tr, dd) a link stands in."""
     row = _ROW(anchor.root)
     if not row:
