@@ -263,3 +263,18 @@ def test_host_encoding_is_cached_with_scrapys_fallbacks() -> None:
     assert encode("under_score.gov.cn") == b"under_score.gov.cn"  # Scrapy's fallback
     with pytest.raises(UnicodeError):
         encode("bad host:80")
+
+
+def test_the_responses_held_behind_extraction_are_bounded_per_process() -> None:
+    """Scrapy bounds the responses a crawler holds while their items are processed (5 MB
+    each); the crawlers of one process (a run of many regions) share one bound instead."""
+    from govcrawl.config import MIN_CRAWLER_ACTIVE_BYTES, PROCESS_ACTIVE_BYTES, Config
+
+    config = Config()
+    one = config.scrapy_settings()["SCRAPER_SLOT_MAX_ACTIVE_SIZE"]
+    twenty = config.scrapy_settings(crawlers=20)["SCRAPER_SLOT_MAX_ACTIVE_SIZE"]
+    assert one == PROCESS_ACTIVE_BYTES
+    assert 20 * twenty <= PROCESS_ACTIVE_BYTES
+    assert config.scrapy_settings(crawlers=500)["SCRAPER_SLOT_MAX_ACTIVE_SIZE"] == (
+        MIN_CRAWLER_ACTIVE_BYTES
+    )

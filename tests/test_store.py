@@ -202,3 +202,52 @@ def test_a_batch_with_a_page_the_database_refuses_saves_the_others(tmp_path: Pat
     with engine.connect() as con:
         stored = con.execute(select(Document.url).order_by(Document.url)).scalars().all()
     assert stored == [f"{URL}?n=0", f"{URL}?n=2"]
+
+
+def test_the_quick_schema_check_knows_the_heads_alembic_knows(tmp_path: Path) -> None:
+    """``upgrade`` skips alembic when the archive is at the head read off the scripts;
+    that reading must say what alembic says, and a database behind it is migrated."""
+    from alembic.script import ScriptDirectory
+
+    from govcrawl.db.engine import alembic_config, script_heads
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'heads.db'}")
+    heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+    assert set(script_heads()) == heads and len(heads) == 1
+    upgrade(engine, "0006")
+    upgrade(engine)  # behind the head: migrated, not skipped
+    assert current_revision(engine) in heads
+
+
+def test_a_writer_process_that_died_is_started_again(tmp_path: Path) -> None:
+    """Extracted pages are archived by a writer process; when it dies (the OOM killer,
+    a crash), the next batch starts a new one and nothing is lost."""
+    import asyncio
+    import os
+    import signal
+
+    from govcrawl import pipelines
+
+    db_url = f"sqlite:///{tmp_path / 'writer.db'}"
+    engine = open_engine(db_url)
+    upgrade(engine)
+    Store(engine).sync_jurisdictions(builtin_registry())
+    when = datetime(2026, 1, 1)
+
+    async def save(n: int) -> object:
+        batcher = pipelines.page_batcher(db_url, retries=0)
+        return await batcher.save(None, page(f"{URL}?n={n}", f"正文{n}", when), None, "150783")
+
+    try:
+        first = asyncio.run(save(0))
+        pool = pipelines._writer_processes[db_url]
+        (pid,) = list(pool._processes)  # type: ignore[attr-defined]
+        os.kill(pid, signal.SIGKILL)
+        second = asyncio.run(save(1))
+        assert pipelines._writer_processes[db_url] is not pool  # a new one
+    finally:
+        pipelines.shutdown()
+    assert [getattr(r, "outcome", None) for r in (first, second)] == ["stored", "stored"]
+    with engine.connect() as con:
+        stored = con.execute(select(Document.url).order_by(Document.url)).scalars().all()
+    assert stored == [f"{URL}?n=0", f"{URL}?n=1"]
