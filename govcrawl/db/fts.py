@@ -3,7 +3,6 @@ document's current text; PostgreSQL archives search with pg_trgm instead."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 
@@ -14,9 +13,12 @@ def index_document(
     (`new`: a document inserted in this transaction, not indexed yet)."""
     if session.get_bind().dialect.name != "sqlite":
         return
+    connection = session.connection()
     if not new:
-        session.execute(text("DELETE FROM document_fts WHERE rowid = :id"), {"id": document_id})
-    session.execute(
-        text("INSERT INTO document_fts (rowid, title, text) VALUES (:id, :title, :body)"),
+        connection.exec_driver_sql(
+            "DELETE FROM document_fts WHERE rowid = :id", {"id": document_id}
+        )
+    connection.exec_driver_sql(
+        "INSERT INTO document_fts (rowid, title, text) VALUES (:id, :title, :body)",
         {"id": document_id, "title": title or "", "body": body},
     )

@@ -9,6 +9,7 @@ whose text is already archived under another URL is tied to that document
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import socket
@@ -126,6 +127,28 @@ def _serialise(session: Session, kind: int, key: str) -> None:
         session.execute(
             text("SELECT pg_advisory_xact_lock(:kind, hashtext(:key))"), {"kind": kind, "key": key}
         )
+
+
+@dataclass(frozen=True)
+class _NewReportStatements:
+    """A new report's two inserts, built once per dialect: the same statement objects
+    with new parameters hit SQLAlchemy's compiled cache without making a cache key."""
+
+    document: Any  # INSERT .. ON CONFLICT (url_hash) DO NOTHING RETURNING id
+    version: Any  # INSERT .. RETURNING id
+
+
+@functools.cache
+def _new_report_statements(dialect: str) -> _NewReportStatements:
+    documents = cast(Table, Document.__table__)
+    versions = cast(Table, DocumentVersion.__table__)
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return _NewReportStatements(
+        document=dialect_insert(documents)
+        .on_conflict_do_nothing(index_elements=["url_hash"])
+        .returning(documents.c.id),
+        version=insert(versions).returning(versions.c.id),
+    )
 
 
 def _insert(session: Session, model: type[Any]) -> Any:
@@ -551,36 +574,34 @@ class Store:
             parse_report(ex.text, ex.tables)
         )
         due = deadline(ex.report_year, is_department_report(ex.title))
-        inserted = session.execute(
-            _insert(session, Document)
-            .values(
-                url_hash=key,
-                url=page.url,
-                jurisdiction_code=jurisdiction_code,
-                kind=ex.kind,
-                title=ex.title,
-                report_year=ex.report_year,
-                published_at=ex.published_at,
-                agency=ex.agency,
-                is_annual_report=ex.is_annual_report,
-                flags=flagged(list(ex.flags), stats.inconsistent),
-                first_seen_at=now,
-                last_seen_at=now,
-                parent_url=page.parent_url,
-                deadline=due,
-                on_time=on_time(ex.published_at, due),
-            )
-            .on_conflict_do_nothing(index_elements=["url_hash"])
-            .returning(Document.id)
+        statements = _new_report_statements(session.get_bind().dialect.name)
+        connection = session.connection()
+        inserted = connection.execute(
+            statements.document,
+            {
+                "url_hash": key,
+                "url": page.url,
+                "jurisdiction_code": jurisdiction_code,
+                "kind": ex.kind,
+                "title": ex.title,
+                "report_year": ex.report_year,
+                "published_at": ex.published_at,
+                "agency": ex.agency,
+                "is_annual_report": ex.is_annual_report,
+                "flags": flagged(list(ex.flags), stats.inconsistent),
+                "first_seen_at": now,
+                "last_seen_at": now,
+                "parent_url": page.parent_url,
+                "deadline": due,
+                "on_time": on_time(ex.published_at, due),
+            },
         ).first()
         if inserted is None:
             return None
         doc_id = int(inserted[0])
         index_document(session, doc_id, ex.title, ex.text, new=True)
-        version_id = session.execute(
-            insert(DocumentVersion)
-            .values(**_version_values(doc_id, ex, raw_ref, now))
-            .returning(DocumentVersion.id)
+        version_id = connection.execute(
+            statements.version, _version_values(doc_id, ex, raw_ref, now)
         ).scalar_one()
         write_stats(session, doc_id, int(version_id), stats, fresh=True)
         self._remember(rows, page, "stored", doc_id)
