@@ -151,7 +151,7 @@ def _new_report_statements(dialect: str) -> _NewReportStatements:
     )
 
 
-def _insert(session: Session, model: type[Any]) -> Any:
+def _insert(session: Session, model: type[Any] | Table) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(model)
     return sqlite.insert(model)
@@ -244,15 +244,14 @@ class Store:
         """Fetch rows (from `_fetch_row`), one statement; a row this run already has stays."""
         if not rows:
             return
-        stmt = _insert(session, Fetch).on_conflict_do_nothing(
+        # A Core statement on the table: one executemany for the batch (the ORM's bulk
+        # insert splits a batch wherever a row's None-valued columns change: a re-crawl's
+        # interleaved `unchanged` and `not_report` rows went one or two per statement).
+        stmt = _insert(session, cast(Table, Fetch.__table__)).on_conflict_do_nothing(
             index_elements=["crawl_run_id", "url_hash"]
         )
-        if len(rows) == 1:
-            session.execute(stmt.values(**rows[0]))
-            return
-        # executemany wants the same keys in every row
-        keys = {key for row in rows for key in row}
-        session.execute(stmt, [{key: row.get(key) for key in keys} for row in rows])
+        keys = {key for row in rows for key in row}  # executemany: the same keys in every row
+        session.connection().execute(stmt, [{key: row.get(key) for key in keys} for row in rows])
 
     def save_listing(self, run_id: int | None, item: ListingVisited) -> None:
         with self.sessions.begin() as session:
@@ -389,11 +388,11 @@ class Store:
         self._log_fetches(session, rows.fetches)
         if not rows.states:
             return
-        stmt = _insert(session, PageState)
+        stmt = _insert(session, cast(Table, PageState.__table__))
         updated = {
             name: getattr(stmt.excluded, name) for name in _STATE_COLUMNS if name != "url_hash"
         }
-        session.execute(
+        session.connection().execute(
             stmt.on_conflict_do_update(index_elements=["url_hash"], set_=updated),
             list(rows.states.values()),
         )
