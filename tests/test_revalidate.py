@@ -18,7 +18,7 @@ REPORT = "/zfxxgk/zfxxgknb/201403/content_34877.html"  # 清镇市2013年政府�
 GONE = "/zfxxgk/zfxxgknb/201503/content_48213.html"  # 清镇市2014年…
 THIRD = "/zfxxgk/zfxxgknb/201303/content_21934.html"
 KNOWN = {REPORT, GONE, THIRD}
-WALL = (ROOT.parent / "shared/realpages/70_nmpa_ruishu6_412_challenge.html").read_bytes()
+WALL = (ROOT / "tests/fixtures/realpages/70_nmpa_ruishu6_412_challenge.html").read_bytes()
 
 
 @pytest.fixture(scope="module")
