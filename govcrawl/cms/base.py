@@ -306,6 +306,10 @@ class GovSpider(scrapy.Spider):
         for next_url in dict.fromkeys(self.pagination_urls(page)):
             if host_of(next_url) not in self.hosts:
                 continue
+            if _key(next_url) in self._asked:
+                # every page of a TRS column names every other: asked already (Scrapy's
+                # duplicate filter would drop it, after a Request, middlewares and a signal)
+                continue
             if number >= self.max_column_pages:
                 self.refuse(
                     "column_pages",
