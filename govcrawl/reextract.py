@@ -21,13 +21,11 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from govcrawl.db.fts import index_document
 from govcrawl.db.models import Document, DocumentVersion, Jurisdiction
-from govcrawl.db.store import latest_version
+from govcrawl.db.store import latest_version, refresh_document
 from govcrawl.extract.model import EXTRACTOR_VERSION, Extraction, PageInput
 from govcrawl.raw import RawError, RawRecord, default_raw_dir, read_raw
 from govcrawl.stats.record import record_version
-from govcrawl.timeliness import deadline, is_department_report, on_time
 
 #: Documents read ahead per extraction worker (bounds the bodies held in memory).
 READ_AHEAD = 4
@@ -175,15 +173,7 @@ def _apply(
         )
         session.add(version)
         # the page did not change on the site: first/last seen and last_changed_at stay
-        doc.title = ex.title
-        doc.report_year = ex.report_year
-        doc.published_at = ex.published_at or doc.published_at
-        doc.agency = ex.agency
-        doc.is_annual_report = ex.is_annual_report
-        doc.flags = list(ex.flags)
-        doc.deadline = deadline(doc.report_year, is_department_report(doc.title))
-        doc.on_time = on_time(doc.published_at, doc.deadline)
-        index_document(session, doc.id, doc.title, ex.text)
+        refresh_document(session, doc, ex)
         record_version(session, doc, version)  # after the flags: it sets stats_inconsistent
         result.versions_added += 1
 

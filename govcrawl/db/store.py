@@ -84,6 +84,21 @@ def _version_values(
     }
 
 
+def refresh_document(session: Session, doc: Document, ex: Extraction) -> None:
+    """A known document's metadata and index entry from its new text's extraction (the
+    crawl's new version, or a re-extraction). Its flags are the extractor's; the caller's
+    ``record_version`` adds the statistics' own."""
+    doc.title = ex.title
+    doc.report_year = ex.report_year
+    doc.published_at = ex.published_at or doc.published_at
+    doc.agency = ex.agency
+    doc.is_annual_report = ex.is_annual_report
+    doc.flags = list(ex.flags)
+    doc.deadline = deadline(doc.report_year, is_department_report(doc.title))
+    doc.on_time = on_time(doc.published_at, doc.deadline)
+    index_document(session, doc.id, doc.title, ex.text)
+
+
 def latest_version(session: Session, document_id: int) -> DocumentVersion | None:
     """The document's current (newest) version."""
     return session.scalars(
@@ -721,16 +736,7 @@ class Store:
             )
         outcome = "changed" if latest is not None else "stored"
         doc.last_changed_at = now if latest is not None else None
-        doc.title = ex.title
-        doc.report_year = ex.report_year
-        doc.published_at = ex.published_at or doc.published_at
-        doc.agency = ex.agency
-        doc.is_annual_report = ex.is_annual_report
-        doc.flags = list(ex.flags)
-        due = deadline(doc.report_year, is_department_report(doc.title))
-        doc.deadline = due
-        doc.on_time = on_time(doc.published_at, due)
-        index_document(session, doc.id, doc.title, ex.text)
+        refresh_document(session, doc, ex)
         version = DocumentVersion(**_version_values(doc.id, ex, raw_ref, now))
         session.add(version)
         record_version(session, doc, version, page.stats)  # its statistics tables, checked
