@@ -531,7 +531,7 @@ class StorePipeline:
             else:
                 self._inc(f"skipped/{item.outcome}")
         elif isinstance(item, FetchedPage) and item.status == 304:
-            self._queue_unchanged(item)
+            self.record_unchanged(item)
         elif isinstance(item, FetchedPage):
             region = getattr(self.crawler.spider, "region", None)
             code = self._jurisdiction(item, region)
@@ -547,9 +547,6 @@ class StorePipeline:
     def record_unchanged(self, item: FetchedPage) -> None:
         """A 304 to one of this crawler's conditional requests, made by Scrapy or by the
         revalidator (``govcrawl.fetch.revalidate``): written with the next batch."""
-        self._queue_unchanged(item)
-
-    def _queue_unchanged(self, item: FetchedPage) -> None:
         batcher = unchanged_batcher(self.db_url, self.retries)
         write = batcher.add(self.run_id, item)
         self._unchanged_writes.add(write)

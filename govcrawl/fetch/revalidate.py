@@ -31,8 +31,9 @@ import ssl
 import time
 import urllib.request
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import scrapy
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from govcrawl.pipelines import StorePipeline
 
 logger = logging.getLogger(__name__)
+_C = TypeVar("_C")
 
 #: Request meta key: a conditional request of a known document the revalidator may take
 #: (``SpiderOutputMiddleware`` hands it over as the spider yields it).
@@ -231,9 +233,8 @@ class Revalidator:
 
     def _robots_middleware(self) -> RobotsTxtMiddleware | None:
         if self._robots is None and self.crawler.engine is not None:
-            for middleware in self.crawler.engine.downloader.middleware.middlewares:
-                if isinstance(middleware, RobotsTxtMiddleware):
-                    self._robots = middleware
+            middlewares = self.crawler.engine.downloader.middleware.middlewares
+            self._robots = _first_of(RobotsTxtMiddleware, middlewares)
         return self._robots
 
     async def _take_slot(self, site: _Site, request: scrapy.Request) -> Any:
@@ -338,7 +339,11 @@ class Revalidator:
         if self._store is None and self.crawler.engine is not None:
             from govcrawl.pipelines import StorePipeline
 
-            for pipeline in self.crawler.engine.scraper.itemproc.middlewares:
-                if isinstance(pipeline, StorePipeline):
-                    self._store = pipeline
+            pipelines = self.crawler.engine.scraper.itemproc.middlewares
+            self._store = _first_of(StorePipeline, pipelines)
         return self._store
+
+
+def _first_of(kind: type[_C], components: Iterable[Any]) -> _C | None:
+    """The crawler's component of this class (a middleware, a pipeline), if it runs one."""
+    return next((c for c in components if isinstance(c, kind)), None)
