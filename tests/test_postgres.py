@@ -239,7 +239,9 @@ def test_a_common_term_is_shown_newest_first_on_postgres_too(
     monkeypatch.setattr(search_module, "RANK_WINDOW", 3)
     hits = {db: search_module.search(open_engine(db), "政府信息公开", limit=50) for db in archives}
     assert hits[pg].order == "newest" and hits[pg].more_than == 3
-    assert {h.url for h in hits[pg]} == {h.url for h in hits[lite]}
+    assert {same_text_urls(pg, h.url) for h in hits[pg]} == {
+        same_text_urls(lite, h.url) for h in hits[lite]
+    }
     ids = [h.document_id for h in hits[pg]]
     assert ids == sorted(ids, reverse=True)
 
