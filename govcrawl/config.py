@@ -198,6 +198,10 @@ class Config:
             "TWISTED_DNS_RESOLVER": "govcrawl.fetch.safety.GuardedResolver",
             "REQUEST_FINGERPRINTER_CLASS": "govcrawl.fetch.fingerprint.NormalisedFingerprinter",
             "TELNETCONSOLE_ENABLED": False,
+            # Scrapy 2.19 starts, for every crawler, an HTTP server on localhost that runs
+            # the Python code posted to it, and leaves its token in a job file under
+            # ~/.local/state/scrapy (never removed when a crawl is killed). Not here.
+            "REMOTE_CONTROL_ENABLED": False,
             # Scrapy re-parses a callback's source for this warning on every response
             # (its cache misses on bound methods): 4 ms a page. Our callbacks are tested.
             "WARN_ON_GENERATOR_RETURN_VALUE": False,
@@ -238,6 +242,8 @@ class Config:
                 "govcrawl.pipelines.StorePipeline": 800,
             },
             "EXTENSIONS": {
+                "scrapy.extensions.remote_control.RemoteControl": None,  # (imports aiohttp)
+                "scrapy.extensions.memdebug.MemoryDebugger": None,
                 "govcrawl.progress.ProgressReporter": 500,
                 "govcrawl.fetch.quiet.QuietNetworkErrors": 0,
                 "govcrawl.fetch.browser.BrowserGuard": 0,

@@ -178,11 +178,16 @@ def test_failing_portals_are_recorded_and_the_crawl_goes_on(
             "--db",
             f"sqlite:///{db}",
             "--allow-loopback",
-            env={"GOVCRAWL_DOWNLOAD_TIMEOUT": "1", "GOVCRAWL_RETRY_TIMES": "1"},
+            env={
+                "GOVCRAWL_DOWNLOAD_TIMEOUT": "1",
+                "GOVCRAWL_RETRY_TIMES": "1",
+                "XDG_STATE_HOME": str(tmp_path / "state"),
+            },
             timeout=120,
         )
     assert out.returncode == 1, out.stderr
     assert "Traceback" not in out.stderr
+    assert not (tmp_path / "state").exists()  # Scrapy's remote control is off
     for slug, reason in [
         ("deadcounty", "report columns could not be fetched (connection_error 1)"),
         ("brokencounty", "report columns could not be fetched (http_error 1)"),
@@ -224,6 +229,7 @@ def test_scrapy_crawl_works_too(regions_file: Path, tmp_path: Path) -> None:
             "GOVCRAWL_REGIONS_FILE": str(regions_file),
             "GOVCRAWL_ALLOW_LOOPBACK": "1",
             "GOVCRAWL_START_DELAY": "0.02",
+            "XDG_STATE_HOME": str(tmp_path / "state"),
         }
     )
     out = subprocess.run(
@@ -243,6 +249,8 @@ def test_scrapy_crawl_works_too(regions_file: Path, tmp_path: Path) -> None:
     assert query(db, "SELECT trigger, status, regions FROM crawl_run") == [
         ("manual", "ok", '["qingzhen"]')
     ]
+    # no remote-control server of Scrapy's (code execution on localhost), no job file of it
+    assert not (tmp_path / "state").exists()
 
 
 def test_extract_one_saved_page() -> None:
