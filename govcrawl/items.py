@@ -75,6 +75,55 @@ class ListingVisited:
     bytes: int = 0
     elapsed_ms: int | None = None
     script_records: bool = False  # the records come from a script endpoint (Hanweb)
+    #: what to remember of the page for the next run (a column page read afresh)
+    remember: ColumnMemory | None = None
+
+
+@dataclass
+class ColumnMemory:
+    """What a column page listed when it was last read: the records and pager links a
+    re-crawl follows again, without parsing the page, while it answers 304 (to the
+    validators kept here) or a body of the same digest at the same URL."""
+
+    url: str  # where the page was read (links are resolved against it)
+    digest: str  # SHA-256 of the body
+    records: list[tuple[str, str, date | None]]  # (URL, title, date listed)
+    pages: list[str]  # the column's other pages it links
+    etag: str | None = None
+    last_modified: str | None = None
+    #: the link reader and region settings that read it (another version reads afresh)
+    version: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "url": self.url,
+            "digest": self.digest,
+            "records": [[u, t, d.isoformat() if d else None] for u, t, d in self.records],
+            "pages": list(self.pages),
+        }
+
+    @classmethod
+    def from_json(
+        cls, data: object, etag: str | None, last_modified: str | None, version: str
+    ) -> ColumnMemory | None:
+        """None when the stored value is not one (written by hand, or damaged)."""
+        try:
+            records = [
+                (str(u), str(t), date.fromisoformat(d) if d else None)
+                for u, t, d in data["records"]  # type: ignore[index]
+            ]
+            pages = [str(u) for u in data["pages"]]  # type: ignore[index]
+            return cls(
+                str(data["url"]),  # type: ignore[index]
+                str(data["digest"]),  # type: ignore[index]
+                records,
+                pages,
+                etag,
+                last_modified,
+                version,
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 CrawlItem = FetchedPage | FetchFailed | ListingVisited

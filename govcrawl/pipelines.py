@@ -49,10 +49,10 @@ logger = logging.getLogger(__name__)
 EXTRACT_TIMEOUT = 120.0  # default per-file parse timeout (GOVCRAWL_PARSE_TIMEOUT)
 #: Seconds past the parse timeout before a worker stuck in C code is killed.
 HARD_TIMEOUT_GRACE = 5.0
-#: The 304s of every crawler of the process are written in batches of at most this many,
-#: at most this many seconds late.
-UNCHANGED_BATCH = 500
-UNCHANGED_DELAY = 0.5
+#: The 304s and column-page visits of every crawler of the process are written in batches
+#: of at most this many, at most this many seconds late.
+VISIT_BATCH = 500
+VISIT_DELAY = 0.5
 #: Extracted pages are saved in batches of at most this many (one transaction); a page
 #: that finds the writer idle waits this long for others to join it.
 SAVE_BATCH = 100
@@ -62,7 +62,7 @@ _pools: dict[tuple[int, int], ProcessPoolExecutor] = {}
 _writers: dict[str, tuple[Store, ThreadPoolExecutor]] = {}
 _writer_processes: dict[str, ProcessPoolExecutor] = {}
 _batchers: dict[str, PageBatcher] = {}
-_unchanged_batchers: dict[str, UnchangedBatcher] = {}
+_visit_batchers: dict[str, VisitBatcher] = {}
 
 
 def _forkserver() -> Any:
@@ -239,27 +239,33 @@ def page_batcher(db_url: str, retries: int) -> PageBatcher:
     return _batchers[db_url]
 
 
-class UnchangedBatcher:
-    """The 304s of every crawler of the process, written on the writer thread in batches
-    (one transaction per run in a batch): a nightly re-crawl of many regions at once
-    makes thousands, a few a second per region."""
+#: What a VisitBatcher writes: a 304 (FetchedPage) or a column page's visit.
+Visit = FetchedPage | ListingVisited
+
+
+class VisitBatcher:
+    """The 304s and column-page visits of every crawler of the process, written on the
+    writer thread in batches (one transaction per run in a batch): a nightly re-crawl of
+    many regions at once makes thousands, a few a second per region. Neither needs
+    extraction or the raw archive. A batch lost with a killed crawl is fetched again when
+    it resumes (a column page always is)."""
 
     def __init__(self, db_url: str, retries: int) -> None:
         self.db_url = db_url
         self.retries = retries
-        self.pending: list[tuple[int | None, FetchedPage, asyncio.Future[SaveResult]]] = []
+        self.pending: list[tuple[int | None, Visit, asyncio.Future[SaveResult | None]]] = []
         self.timer: asyncio.TimerHandle | None = None
         self.writes: set[asyncio.Future[None]] = set()
 
-    def add(self, run_id: int | None, page: FetchedPage) -> asyncio.Future[SaveResult]:
-        """The page's result, once its batch is written."""
+    def add(self, run_id: int | None, visit: Visit) -> asyncio.Future[SaveResult | None]:
+        """The 304's result (None for a column page), once its batch is written."""
         loop = asyncio.get_running_loop()
-        result: asyncio.Future[SaveResult] = loop.create_future()
-        self.pending.append((run_id, page, result))
-        if len(self.pending) >= UNCHANGED_BATCH:
+        result: asyncio.Future[SaveResult | None] = loop.create_future()
+        self.pending.append((run_id, visit, result))
+        if len(self.pending) >= VISIT_BATCH:
             self.flush()
         elif self.timer is None:
-            self.timer = loop.call_later(UNCHANGED_DELAY, self.flush)
+            self.timer = loop.call_later(VISIT_DELAY, self.flush)
         return result
 
     def flush(self) -> None:
@@ -273,25 +279,26 @@ class UnchangedBatcher:
             write.add_done_callback(self.writes.discard)
 
     async def _write(
-        self, batch: list[tuple[int | None, FetchedPage, asyncio.Future[SaveResult]]]
+        self, batch: list[tuple[int | None, Visit, asyncio.Future[SaveResult | None]]]
     ) -> None:
         store, thread = store_for(self.db_url)
-        runs: dict[int | None, list[tuple[FetchedPage, asyncio.Future[SaveResult]]]] = {}
-        for run_id, page, result in batch:
-            runs.setdefault(run_id, []).append((page, result))
+        runs: dict[int | None, list[tuple[Visit, asyncio.Future[SaveResult | None]]]] = {}
+        for run_id, visit, result in batch:
+            runs.setdefault(run_id, []).append((visit, result))
         loop = asyncio.get_running_loop()
         for run_id, entries in runs.items():
-            pages = [page for page, _ in entries]
+            visits = [visit for visit, _ in entries]
             try:
                 results = await loop.run_in_executor(
                     thread,
                     functools.partial(
-                        write_retrying, store.save_unchanged, run_id, pages, retries=self.retries
+                        write_retrying, store.save_visits, run_id, visits, retries=self.retries
                     ),
                 )
             except Exception as exc:
-                logger.error("could not record %d unchanged pages (%s: %s); they are fetched "
-                             "again next run", len(pages), type(exc).__name__, exc)
+                logger.error("could not record %d unchanged pages and column visits (%s: %s); "
+                             "they are fetched again next run", len(visits), type(exc).__name__,
+                             exc)
                 for _, waiting in entries:
                     if not waiting.done():
                         waiting.set_exception(exc)
@@ -301,16 +308,16 @@ class UnchangedBatcher:
                     waiting.set_result(saved)
 
 
-def unchanged_batcher(db_url: str, retries: int) -> UnchangedBatcher:
-    """The process-wide batcher of `db_url`'s 304s."""
-    if db_url not in _unchanged_batchers:
-        _unchanged_batchers[db_url] = UnchangedBatcher(db_url, retries)
-    return _unchanged_batchers[db_url]
+def visit_batcher(db_url: str, retries: int) -> VisitBatcher:
+    """The process-wide batcher of `db_url`'s 304s and column-page visits."""
+    if db_url not in _visit_batchers:
+        _visit_batchers[db_url] = VisitBatcher(db_url, retries)
+    return _visit_batchers[db_url]
 
 
 def shutdown() -> None:
     _batchers.clear()
-    _unchanged_batchers.clear()
+    _visit_batchers.clear()
     for pool in _writer_processes.values():
         with contextlib.suppress(BrokenProcessPool, RuntimeError):
             pool.submit(writer.close_all).result()  # the WARC files end whole
@@ -447,8 +454,8 @@ class StorePipeline:
         self.owns_run = False
         self.report_docs: set[int] = set()
         self.years: set[int] = set()
-        # this crawler's 304s waiting for their batch to be written
-        self._unchanged_writes: set[asyncio.Future[SaveResult]] = set()
+        # this crawler's 304s and column visits waiting for their batch to be written
+        self._visit_writes: set[asyncio.Future[SaveResult | None]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -480,9 +487,9 @@ class StorePipeline:
                 self._tally(SaveResult("stored", document_id, True, year))
 
     async def close_spider(self) -> None:
-        if self._unchanged_writes:
-            unchanged_batcher(self.db_url, self.retries).flush()
-            await asyncio.gather(*self._unchanged_writes, return_exceptions=True)
+        if self._visit_writes:
+            visit_batcher(self.db_url, self.retries).flush()
+            await asyncio.gather(*self._visit_writes, return_exceptions=True)
         budget_failures = getattr(self.crawler.spider, "budget_failures", None)
         for failure in budget_failures() if budget_failures is not None else ():
             await self._write(self.store.save_failure, self.run_id, failure)
@@ -515,7 +522,7 @@ class StorePipeline:
         store = self.store
         if isinstance(item, ListingVisited):
             killpoints.reached("listing")
-            await self._write(store.save_listing, self.run_id, item)
+            self._batch(item)
             if not item.script_records:  # a Hanweb shell: its records are counted on the XML
                 self._inc("listing_pages")
                 if not item.article_links:
@@ -531,7 +538,7 @@ class StorePipeline:
             else:
                 self._inc(f"skipped/{item.outcome}")
         elif isinstance(item, FetchedPage) and item.status == 304:
-            self.record_unchanged(item)
+            self._batch(item)
         elif isinstance(item, FetchedPage):
             region = getattr(self.crawler.spider, "region", None)
             code = self._jurisdiction(item, region)
@@ -541,19 +548,21 @@ class StorePipeline:
             item.body = b""  # keep memory flat: the body is archived now
         return item
 
-    # -- 304s: nothing to extract or keep; written in batches ---------------------------
+    # -- 304s and column visits: nothing to extract or keep; written in batches -------
     # A nightly re-crawl is mostly 304s; one transaction each would be most of its CPU.
     # A batch not yet written when the crawl is killed is fetched again on resume.
     def record_unchanged(self, item: FetchedPage) -> None:
         """A 304 to one of this crawler's conditional requests, made by Scrapy or by the
         revalidator (``govcrawl.fetch.revalidate``): written with the next batch."""
-        batcher = unchanged_batcher(self.db_url, self.retries)
-        write = batcher.add(self.run_id, item)
-        self._unchanged_writes.add(write)
-        write.add_done_callback(self._unchanged_written)
+        self._batch(item)
 
-    def _unchanged_written(self, done: asyncio.Future[SaveResult]) -> None:
-        self._unchanged_writes.discard(done)
+    def _batch(self, item: Visit) -> None:
+        write = visit_batcher(self.db_url, self.retries).add(self.run_id, item)
+        self._visit_writes.add(write)
+        write.add_done_callback(self._visit_written)
+
+    def _visit_written(self, done: asyncio.Future[SaveResult | None]) -> None:
+        self._visit_writes.discard(done)
         if done.cancelled():
             return
         exc = done.exception()
@@ -561,7 +570,9 @@ class StorePipeline:
             self._inc("outcome/error")
             self._inc("skipped/error")
             return
-        self._tally(done.result())
+        result = done.result()
+        if result is not None:  # (a column visit has no outcome to tally)
+            self._tally(result)
 
     def _reports_so_far(self, slug: str) -> list[tuple[int, int | None]]:
         """(document id, report year) of the annual reports this run recorded for the

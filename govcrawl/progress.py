@@ -52,6 +52,9 @@ class ProgressReporter:
         revalidator = getattr(spider, "revalidator", None)
         revalidated = revalidator.revalidated if revalidator is not None else 0
         also = f", {revalidated} unchanged pages revalidated (304)" if revalidated else ""
+        columns = stats.get("govcrawl/column_pages_unchanged", 0)
+        if columns:
+            also += f", {columns} column pages unchanged since the last run"
         self._say(
             f"[{spider.name}] {state}: {summary.reports} reports, "
             f"{stats.get('response_received_count', 0)} pages fetched{also} ({reason})"

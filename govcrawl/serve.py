@@ -223,11 +223,16 @@ TABLES: dict[str, TableDoc] = {
             "url": "normalised URL",
             "region_slug": "the region whose crawl last fetched it (jurisdiction.slug)",
             "document_id": "the document it is (empty: a page that is not a report)",
-            "outcome": "stored, changed, unchanged (a document) or not_report",
+            "outcome": "stored, changed, unchanged (a document), not_report, or listing "
+            "(a report column's page)",
             "etag": "ETag of that fetch (sent back as If-None-Match)",
             "last_modified": "Last-Modified of that fetch (sent back as If-Modified-Since)",
             "extractor_version": "the extractor that classified it (a page that is not a "
-            "report is fetched again unconditionally by a newer one)",
+            "report is fetched again unconditionally by a newer one); for a column page, "
+            "the link reader and region settings that read it",
+            "links": "a column page's records (URL, title, date listed) and pager links as "
+            "last read: a re-crawl follows them again while the page answers 304 or the "
+            "same body (JSON)",
             "fetched_at": "when (UTC)",
         },
         extra={"facets": ["outcome", "region_slug"]},

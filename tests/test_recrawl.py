@@ -4,6 +4,7 @@ new versions of edited reports, gone reports, forced re-crawls, runs, locks, res
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,6 +20,8 @@ from tests.conftest import FAST_ENV, ROOT, query, run_govcrawl
 
 REPORT = "/zfxxgk/zfxxgknb/201403/content_34877.html"  # 清镇市2013年政府信息公开年度报告
 GONE = "/zfxxgk/zfxxgknb/201503/content_48213.html"  # 清镇市2014年…
+COLUMN = "/zfxxgk/zfxxgknb/index.html"
+COLUMNS = {COLUMN, "/zfxxgk/zfxxgknb/index_2.html", "/zfxxgk/zfxxgknb/index_3.html"}  # with records
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +69,7 @@ def test_repeated_crawls(server: PortalServer, setup: tuple[Path, Path]) -> None
     second = crawl(setup)
     assert second.returncode == 0, second.stderr[-2000:]
     conditional = {r.path: headers for r, headers in server.conditional_requests}
-    assert set(conditional) == {REPORT, GONE, "/zfxxgk/zfxxgknb/201303/content_21934.html"}
+    assert set(conditional) == {REPORT, GONE, "/zfxxgk/zfxxgknb/201303/content_21934.html", *COLUMNS}
     assert all("If-None-Match" in h and "If-Modified-Since" in h for h in conditional.values())
     assert {r.status for r, _ in server.conditional_requests} == {304}
     assert query(db, "SELECT count(*) FROM document_version") == [(3,)]
@@ -116,6 +119,63 @@ def test_repeated_crawls(server: PortalServer, setup: tuple[Path, Path]) -> None
     assert lines[0].startswith("run 6  ok       on-demand")
     assert "unchanged 2" in lines[1] and "http_error 2" in lines[1]  # the old dead link + the gone one
     assert lines[2].startswith("run 5  ok       manual")
+
+
+def test_unchanged_column_pages_are_followed_without_reading_them_again(
+    server: PortalServer, tmp_path: Path
+) -> None:
+    regions = tmp_path / "regions.toml"
+    regions.write_text(server.regions_toml(["qingzhen"]), encoding="utf-8")
+    db = tmp_path / "c.db"
+    setup = (regions, db)
+    assert crawl(setup).returncode == 0
+    first = dict(query(db, "SELECT url, outcome FROM fetch WHERE crawl_run_id = 1 AND outcome NOT IN "
+                           "('listing', 'empty_listing')"))
+
+    def run(n: int) -> tuple[subprocess.CompletedProcess[str], dict[str, int], dict[str, str]]:
+        server.clear_requests()
+        out = crawl(setup)
+        assert out.returncode == 0, out.stderr[-2000:]
+        statuses = {r.path: r.status for r in server.requests_for("qingzhen")}
+        fetched = dict(query(db, "SELECT url, outcome FROM fetch WHERE crawl_run_id = ? AND outcome NOT IN "
+                                 "('listing', 'empty_listing')", n))
+        return out, statuses, fetched
+
+    # 2. nothing changed: the column pages answer 304 and what they listed is followed again
+    out, statuses, fetched = run(2)
+    assert {path: statuses[path] for path in COLUMNS} == {path: 304 for path in COLUMNS}
+    assert {r.path for r, _ in server.conditional_requests} >= COLUMNS
+    assert "3 column pages unchanged since the last run" in out.stderr
+    assert fetched == {url: "unchanged" if outcome == "stored" else outcome for url, outcome in first.items()}
+    assert query(db, "SELECT http_status, count(*) FROM fetch WHERE crawl_run_id = 2 AND outcome = 'listing' "
+                     "GROUP BY http_status") == [(304, 3)]
+
+    # 3-4. a report is taken off its column: the page is read afresh (then answers 304 again);
+    # the report is not asked for, and after two runs without it, it is gone
+    column = server.body("qingzhen", COLUMN).decode("utf-8")
+    line = next(m.group(0) for m in re.finditer(r"<li>.*?</li>", column) if GONE in m.group(0))
+    server.set_page("qingzhen", COLUMN, column.replace(line, ""))
+    out, statuses, fetched = run(3)
+    assert statuses[COLUMN] == 200 and GONE not in statuses
+    assert "2 column pages unchanged since the last run" in out.stderr
+    assert query(db, "SELECT gone_at IS NULL FROM document WHERE url LIKE ?", f"%{GONE}") == [(1,)]
+    out, statuses, fetched = run(4)
+    assert statuses[COLUMN] == 304 and GONE not in statuses
+    assert query(db, "SELECT gone_at IS NOT NULL FROM document WHERE url LIKE ?", f"%{GONE}") == [(1,)]
+
+    # 5. the same body without validators (no 304 possible): recognised by its digest
+    server.set_page("qingzhen", COLUMN, column.replace(line, ""), validators=False)
+    out, statuses, fetched = run(5)
+    assert statuses[COLUMN] == 200 and GONE not in statuses
+    assert "3 column pages unchanged since the last run" in out.stderr
+    assert fetched[server.base_url('qingzhen').rstrip('/') + REPORT] == "unchanged"
+
+    # 6. --force reads every column page afresh, unconditionally
+    server.clear_requests()
+    forced = crawl(setup, "qingzhen", "--force", command="recrawl")
+    assert forced.returncode == 0, forced.stderr[-2000:]
+    assert server.conditional_requests == []
+    assert "column pages unchanged" not in forced.stderr
 
 
 def test_a_region_that_stops_yielding_reports_fails_loudly(server: PortalServer, setup: tuple[Path, Path]) -> None:

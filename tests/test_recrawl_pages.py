@@ -52,7 +52,7 @@ def test_pages_that_are_not_reports_are_asked_conditionally(served: Any, tmp_pat
     assert {str(u) for (u,) in query(db, "SELECT url FROM document")} == reports
     assert outcomes(db, 1) == {"stored": 20, "not_report": 20}
     states = dict(query(db, "SELECT outcome, count(*) FROM page_state GROUP BY outcome"))
-    assert states == {"stored": 20, "not_report": 20}
+    assert states == {"stored": 20, "not_report": 20, "listing": 2}  # 2 column pages (2 portals)
 
     # unchanged world: every article page answers 304, nothing is extracted or stored again
     crawl(regions, db)

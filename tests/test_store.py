@@ -251,3 +251,36 @@ def test_a_writer_process_that_died_is_started_again(tmp_path: Path) -> None:
     with engine.connect() as con:
         stored = con.execute(select(Document.url).order_by(Document.url)).scalars().all()
     assert stored == [f"{URL}?n=0", f"{URL}?n=1"]
+
+
+def test_column_memory_is_kept_per_version_and_damaged_rows_are_read_afresh(store: Store) -> None:
+    from sqlalchemy import update
+
+    from govcrawl.db.models import PageState
+    from govcrawl.items import ColumnMemory, ListingVisited
+
+    when = datetime(2024, 3, 1, 8, 0)
+    memory = ColumnMemory(
+        url="http://a.gov.cn/nb/index.html",
+        digest="d" * 64,
+        records=[("http://a.gov.cn/nb/1.html", "2023年政府信息公开工作年度报告", date(2024, 1, 20)),
+                 ("http://a.gov.cn/nb/2.pdf", "2022年年报", None)],
+        pages=["http://a.gov.cn/nb/index_1.html"],
+        etag='"abc"',
+        version="v1",
+    )
+    for url in ("http://a.gov.cn/nb/index.html", "http://a.gov.cn/nb/index_1.html#x"):
+        store.save_listing(None, ListingVisited("wanzai", url, 200, when, article_links=2,
+                                                followed=2, remember=memory))
+    found = store.column_memory("wanzai", "v1")
+    # by normalised URL (the spider looks them up so): index.html is its directory
+    assert set(found) == {"http://a.gov.cn/nb/", "http://a.gov.cn/nb/index_1.html"}
+    assert found["http://a.gov.cn/nb/"] == memory  # dates and all, through JSON
+    assert store.column_memory("wanzai", "v2") == {}  # another reader: read afresh
+    assert store.column_memory("other", "v1") == {}
+    with store.sessions.begin() as session:
+        session.execute(update(PageState).where(PageState.url.like("%index_1.html"))
+                        .values(links={"records": "not a list"}))
+    assert set(store.column_memory("wanzai", "v1")) == {"http://a.gov.cn/nb/"}
+    # a column page is not a document: nothing asked for conditionally as one
+    assert store.validators("wanzai") == {}

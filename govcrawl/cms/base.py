@@ -16,6 +16,8 @@ shells filled by script, and walled pages of a region with ``walls = "browser"``
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -38,7 +40,7 @@ from govcrawl.discovery import link_is_candidate, parse_date
 from govcrawl.extract.decode import decode_body
 from govcrawl.fetch.browser import browser_meta
 from govcrawl.fetch.revalidate import REVALIDATE, Revalidator
-from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
+from govcrawl.items import ColumnMemory, FetchedPage, FetchFailed, ListingVisited
 from govcrawl.raw import headers_from_scrapy
 from govcrawl.regions import Region, RegionsError, load_registry
 from govcrawl.urls import BadURL, host_of, normalise_url, url_hash
@@ -93,6 +95,8 @@ class GovSpider(scrapy.Spider):
         self._query_variants: Counter[str] = Counter()
         #: normalised URL -> (ETag, Last-Modified) from the last successful fetch
         self.validators: dict[str, tuple[str | None, str | None]] = {}
+        #: normalised URL -> what the column page listed when last read (by this version)
+        self.columns: dict[str, ColumnMemory] = {}
         #: URL hashes a resumed run already recorded
         self.done: set[str] = set()
         #: budget or trap guard -> (why, the first new URL it refused, how many it refused)
@@ -173,6 +177,9 @@ class GovSpider(scrapy.Spider):
         loop = asyncio.get_running_loop()
         if not settings.getbool("GOVCRAWL_FORCE"):
             self.validators = await loop.run_in_executor(writer, store.validators, self.region.slug)
+            self.columns = await loop.run_in_executor(
+                writer, store.column_memory, self.region.slug, self.column_version
+            )
         run_id = settings.getint("GOVCRAWL_RUN_ID")
         if run_id and settings.getbool("GOVCRAWL_RESUME"):
             self.done = await loop.run_in_executor(writer, store.done_in_run, run_id)
@@ -237,12 +244,26 @@ class GovSpider(scrapy.Spider):
     def column_request(
         self, url: str, page: int, *, browser: bool = False
     ) -> scrapy.Request | None:
-        return self.request(
-            url,
-            self.parse_column,
-            meta={"govcrawl_listing": True, "govcrawl_page": page},
-            browser=browser or self.region.render == "browser",
-        )
+        browser = browser or self.region.render == "browser"
+        meta: dict[str, Any] = {"govcrawl_listing": True, "govcrawl_page": page}
+        headers: dict[str, str] = {}
+        memory = None if browser else self.columns.get(_key(url))
+        if memory is not None:  # asked conditionally: a 304 replays what it listed
+            if memory.etag:
+                headers["If-None-Match"] = memory.etag
+            if memory.last_modified:
+                headers["If-Modified-Since"] = memory.last_modified
+            if headers:
+                meta["handle_httpstatus_list"] = [304]
+        return self.request(url, self.parse_column, meta=meta, headers=headers, browser=browser)
+
+    @property
+    def column_version(self) -> str:
+        """What reads this region's column pages: the link reader's version, the spider
+        class and the region's settings. A column page remembered by another version is
+        read afresh (a new reader, or an edited regions file, may find other links)."""
+        key = f"{links.READER_VERSION}|{type(self).__module__}.{type(self).__qualname__}|"
+        return hashlib.sha256((key + repr(self.region)).encode()).hexdigest()[:16]
 
     def document_request(
         self, url: str, title: str, listed: date | None, parent_url: str | None = None
@@ -289,6 +310,38 @@ class GovSpider(scrapy.Spider):
 
     # -- column pages ---------------------------------------------------------
     def parse_column(self, response: Response) -> Iterator[Any]:
+        """A report column's page: the records it lists, then its other pages. A page
+        that answers 304, or the very body it had, is not read again: what it listed
+        last time is followed (``ColumnMemory``)."""
+        key = _key(_first_url(response.request) or response.url)
+        memory = self.columns.get(key)
+        if response.status == 304:
+            if memory is None:  # (validators are sent only with a memory of the page)
+                yield self._failure(
+                    response.request, "http_error", "304 to an unconditional request",
+                    status=304, is_listing=True,
+                )
+                return
+        elif memory is None or not self._same_column(response, memory):
+            yield from self.read_column(response)
+            return
+        self._inc("column_pages_unchanged")
+        remember = None
+        if response.status == 200:  # the same body: its validators may be new ones
+            etag = _header(response.headers, b"ETag")
+            modified = _header(response.headers, b"Last-Modified")
+            if (etag, modified) != (memory.etag, memory.last_modified):
+                remember = dataclasses.replace(memory, etag=etag, last_modified=modified)
+                self.columns[key] = remember
+        yield from self.follow_records(response, memory.records, remember=remember)
+        yield from self.follow_pages(response, memory.pages)
+
+    @staticmethod
+    def _same_column(response: Response, memory: ColumnMemory) -> bool:
+        return response.url == memory.url and _digest(response.body) == memory.digest
+
+    def read_column(self, response: Response) -> Iterator[Any]:
+        """A column page read afresh: its records, and its other pages."""
         page = self.readable(response, is_listing=True)
         if isinstance(page, FetchFailed):
             yield page
@@ -301,9 +354,26 @@ class GovSpider(scrapy.Spider):
             if retry is not None:
                 yield retry
                 return
-        yield from self.follow_records(page, records)
-        number = int(page.meta.get("govcrawl_page", 1))
-        for next_url in dict.fromkeys(self.pagination_urls(page)):
+        pages = list(dict.fromkeys(self.pagination_urls(page)))
+        remember = None
+        if records and page.status == 200 and not page.meta.get("playwright"):
+            remember = ColumnMemory(
+                url=page.url,
+                digest=_digest(page.body),
+                records=records,
+                pages=pages,
+                etag=_header(page.headers, b"ETag"),
+                last_modified=_header(page.headers, b"Last-Modified"),
+                version=self.column_version,
+            )
+        yield from self.follow_records(page, records, remember=remember)
+        yield from self.follow_pages(page, pages)
+
+    def follow_pages(self, response: Response, pages: Iterable[str]) -> Iterator[Any]:
+        """Requests for the column's other pages that a column page links."""
+        number = int(response.meta.get("govcrawl_page", 1))
+        browser = bool(response.meta.get("playwright"))
+        for next_url in pages:
             if host_of(next_url) not in self.hosts:
                 continue
             if _key(next_url) in self._asked:
@@ -318,9 +388,7 @@ class GovSpider(scrapy.Spider):
                     "(endless pagination? GOVCRAWL_MAX_COLUMN_PAGES)",
                 )
                 continue
-            request = self.column_request(
-                next_url, number + 1, browser=bool(page.meta.get("playwright"))
-            )
+            request = self.column_request(next_url, number + 1, browser=browser)
             if request is not None:
                 yield request
 
@@ -330,6 +398,7 @@ class GovSpider(scrapy.Spider):
         records: Iterable[tuple[str, str, date | None]],
         *,
         script_records: bool = False,
+        remember: ColumnMemory | None = None,
     ) -> Iterator[Any]:
         """Requests for the records that may be reports, and the ListingVisited item."""
         skipped: Counter[str] = Counter()
@@ -367,6 +436,7 @@ class GovSpider(scrapy.Spider):
             bytes=len(response.body),
             elapsed_ms=self._elapsed(response.request),
             script_records=script_records,
+            remember=remember,
         )
 
     def article_links(
@@ -710,6 +780,10 @@ def _key(url: str) -> str:
         return normalise_url(url)
     except BadURL:
         return url
+
+
+def _digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
 
 
 def _first_url(request: scrapy.Request | None) -> str | None:

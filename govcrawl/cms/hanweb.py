@@ -82,7 +82,7 @@ class HanwebSpider(GovSpider):
     def is_article_url(self, url: str) -> bool:
         return bool(_ARTICLE_RE.search(urlsplit(url).path))
 
-    def parse_column(self, response: Response) -> Iterator[Any]:
+    def read_column(self, response: Response) -> Iterator[Any]:
         page = self.readable(response, is_listing=True)
         if isinstance(page, scrapy.http.TextResponse):
             params = dataproxy_params(page.text)
@@ -96,7 +96,7 @@ class HanwebSpider(GovSpider):
                 if request is not None:
                     yield request
                 return
-        yield from super().parse_column(response)  # a column with its records in the page
+        yield from super().read_column(response)  # a column with its records in the page
 
     def dataproxy_request(
         self, endpoint: str, params: dict[str, str], start: int

@@ -12,6 +12,9 @@ from parsel import Selector
 
 from govcrawl.urls import BadURL, normalise_url
 
+#: The version of how records and pager links are read off column pages: a column page
+#: remembered by another version is read afresh (raise it when what is read changes).
+READER_VERSION = 1
 DATE_RE = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
 NEXT_TEXTS = frozenset({"下一页", "下页", "后一页", "next", ">", "»", "›"})
 PAGER_TEXTS = frozenset({"上一页", "首页", "尾页", "末页"})

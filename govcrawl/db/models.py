@@ -138,13 +138,16 @@ class PageState(Base):
     url: Mapped[str] = mapped_column(Text)
     region_slug: Mapped[str | None] = mapped_column(String(64), index=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
-    #: stored, changed, unchanged (a document) or not_report
+    #: stored, changed, unchanged (a document), not_report, or listing (a column page)
     outcome: Mapped[str] = mapped_column(String(32))
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     #: the extractor that classified a page that is not a report (a new one looks again)
     extractor_version: Mapped[str | None] = mapped_column(String(16))
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
+    #: A column page's records and pager links as read then (``ColumnMemory.as_json``):
+    #: replayed, without parsing the page again, while it answers 304 or the same body.
+    links: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ReportStat(Base):

@@ -35,7 +35,7 @@ from govcrawl.db.models import (
 )
 from govcrawl.extract.flags import wall_kind
 from govcrawl.extract.model import EXTRACTOR_VERSION, Extraction
-from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
+from govcrawl.items import ColumnMemory, FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Registry
 from govcrawl.stats.record import flagged, record_version, stat_rows, write_stats
 from govcrawl.stats.report import parse_report
@@ -58,6 +58,8 @@ _STATE_COLUMNS = (
     "extractor_version",
     "fetched_at",
 )
+#: A column page's row: its state, and what it listed (``page_state.links``).
+_COLUMN_STATE = (*_STATE_COLUMNS, "links")
 
 
 @dataclass
@@ -269,21 +271,90 @@ class Store:
         session.connection().execute(stmt, [{key: row.get(key) for key in keys} for row in rows])
 
     def save_listing(self, run_id: int | None, item: ListingVisited) -> None:
+        self.save_visits(run_id, [item])
+
+    def save_visits(
+        self, run_id: int | None, visits: Sequence[FetchedPage | ListingVisited]
+    ) -> list[SaveResult | None]:
+        """304s (``save_unchanged``) and column-page visits in one transaction: the
+        result of each 304, None for each visit, in the order of `visits`."""
+        listings = [v for v in visits if isinstance(v, ListingVisited)]
+        pages = [v for v in visits if not isinstance(v, ListingVisited)]
         with self.sessions.begin() as session:
-            self._log_fetch(
-                session,
-                run_id,
-                url=item.url,
-                region_slug=item.region_slug,
-                http_status=item.status,
-                bytes=item.bytes,
-                elapsed_ms=item.elapsed_ms,
-                outcome="listing" if item.article_links or item.script_records else "empty_listing",
-                error=None
-                if item.article_links or item.script_records
-                else "no article links on the column page",
-                fetched_at=item.fetched_at,
-            )
+            self._remember_columns(session, listings)
+            self._log_fetches(session, [self._listing_row(run_id, item) for item in listings])
+            saved = iter(self._not_modified(session, run_id, pages) if pages else [])
+        return [None if isinstance(v, ListingVisited) else next(saved) for v in visits]
+
+    def _listing_row(self, run_id: int | None, item: ListingVisited) -> dict[str, Any]:
+        listed = bool(item.article_links or item.script_records)
+        return self._fetch_row(
+            run_id,
+            {
+                "url": item.url,
+                "region_slug": item.region_slug,
+                "http_status": item.status,
+                "bytes": item.bytes,
+                "elapsed_ms": item.elapsed_ms,
+                "outcome": "listing" if listed else "empty_listing",
+                "error": None if listed else "no article links on the column page",
+                "fetched_at": item.fetched_at,
+            },
+        )
+
+    @staticmethod
+    def _remember_columns(session: Session, listings: list[ListingVisited]) -> None:
+        """The ``page_state`` rows of column pages read afresh: their validators and what
+        they listed (one statement)."""
+        rows: dict[str, dict[str, Any]] = {}
+        for item in listings:
+            memory = item.remember
+            if memory is None:
+                continue
+            try:
+                url = normalise_url(item.url)
+            except BadURL:
+                continue  # (not a URL a later run could ask for by the same key)
+            rows[url_hash(url)] = {
+                "url_hash": url_hash(url),
+                "url": url,
+                "region_slug": item.region_slug,
+                "document_id": None,
+                "outcome": "listing",
+                "etag": memory.etag,
+                "last_modified": memory.last_modified,
+                "extractor_version": memory.version,
+                "fetched_at": item.fetched_at,
+                "links": memory.as_json(),
+            }
+        if not rows:
+            return
+        stmt = _insert(session, cast(Table, PageState.__table__))
+        updated = {name: getattr(stmt.excluded, name) for name in _COLUMN_STATE[1:]}
+        session.connection().execute(
+            stmt.on_conflict_do_update(index_elements=["url_hash"], set_=updated),
+            list(rows.values()),
+        )
+
+    def column_memory(self, region_slug: str, version: str) -> dict[str, ColumnMemory]:
+        """Normalised URL -> what each of the region's column pages listed when last
+        read by this `version` of the spider (older versions' rows are read afresh)."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(
+                    PageState.url, PageState.links, PageState.etag, PageState.last_modified
+                ).where(
+                    PageState.region_slug == region_slug,
+                    PageState.outcome == "listing",
+                    PageState.extractor_version == version,
+                )
+            ).all()
+        out: dict[str, ColumnMemory] = {}
+        for url, links, etag, modified in rows:
+            memory = ColumnMemory.from_json(links, etag, modified, version)
+            if memory is not None:
+                out[url] = memory
+        return out
 
     def save_failure(self, run_id: int | None, item: FetchFailed) -> None:
         with self.sessions.begin() as session:

@@ -505,11 +505,13 @@ class PortalServer:
         status: int = 200,
         content_type: str = HTML,
         last_modified: datetime | None = None,
+        validators: bool = True,
     ) -> None:
-        """Serve other bytes at `path` from now on (a report revised, a page gone: 404/410)."""
+        """Serve other bytes at `path` from now on (a report revised, a page gone: 404/410);
+        without ``validators``, with no Last-Modified or ETag (a dynamic page: no 304s)."""
         data = body.encode("utf-8") if isinstance(body, str) else body
         modified = last_modified or datetime.now(UTC).replace(microsecond=0)
-        page = Page(status, data, content_type, modified if status == 200 else None)
+        page = Page(status, data, content_type, modified if status == 200 and validators else None)
         server = self._server(site_key)
         with self._lock:
             server.routes[path] = page
