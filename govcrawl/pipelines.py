@@ -32,8 +32,7 @@ from govcrawl import killpoints, writer
 from govcrawl.db.engine import open_engine, upgrade
 from govcrawl.db.models import Document, Fetch
 from govcrawl.db.store import SaveResult, Store
-from govcrawl.extract.attachments import REJECT_UNREADABLE, ZIP_BOMB
-from govcrawl.extract.model import Extraction, PageInput
+from govcrawl.extract.model import REJECT_UNREADABLE, ZIP_BOMB, Extraction, PageInput
 from govcrawl.items import FetchedPage, FetchFailed, ListingVisited
 from govcrawl.regions import Region, load_registry
 from govcrawl.stats.record import StatRows

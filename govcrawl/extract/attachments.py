@@ -56,10 +56,9 @@ from govcrawl.extract.doc_content import (
     clean_space,
     join_fragments,
 )
-from govcrawl.extract.model import Extraction, PageInput
+from govcrawl.extract.model import REJECT_UNREADABLE, ZIP_BOMB, Extraction, PageInput
 from govcrawl.extract.tables import render_table
 
-REJECT_UNREADABLE = "unreadable"
 FLAG_NO_TEXT_LAYER = NO_TEXT_LAYER
 FLAG_TRUNCATED = TRUNCATED
 KINDS = ("pdf", "doc", "docx", "xls", "xlsx")
@@ -70,7 +69,6 @@ _PDF_MAGIC = b"%PDF-"
 _MAGIC_WINDOW = 1024  # the PDF header may follow some junk
 #: A DOCX/XLSX whose zip directory says it inflates to more than this is a zip bomb.
 MAX_ZIP_INFLATED = 256 * 1024 * 1024
-ZIP_BOMB = "zip bomb"
 
 _CONTENT_TYPES = {
     "application/pdf": "pdf",

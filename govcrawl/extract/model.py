@@ -10,6 +10,10 @@ from datetime import date
 TEXT_NOT_EXTRACTED = "text_not_extracted"
 
 EXTRACTOR_VERSION = "3"  # 3: hidden branches, visible dates, headings, listing pages
+#: An attachment that could not be read (Extraction.reject), and why a DOCX/XLSX was
+#: refused: the crawler reads them off results without importing the readers.
+REJECT_UNREADABLE = "unreadable"
+ZIP_BOMB = "zip bomb"
 
 
 @dataclass(frozen=True)
