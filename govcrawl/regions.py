@@ -26,6 +26,7 @@ but no ``report_columns`` is crawled by discovery: its ``sitemap.xml`` and the
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -300,19 +301,29 @@ def load_regions_file(path: str | Path) -> list[Region]:
         raw = path.read_bytes()
     except OSError as exc:
         raise RegionsError(f"{path}: cannot read regions file: {exc.strerror or exc}") from exc
+    # every crawler of a run reads the file (one per region): parsed once while unchanged
+    return list(_parsed(str(path), raw))
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(path: str, raw: bytes) -> tuple[Region, ...]:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise RegionsError(f"{path}: not UTF-8 text: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise RegionsError(f"{path}: not valid TOML: {exc}") from exc
-    return parse_regions(data, str(path))
+    return tuple(parse_regions(data, path))
 
 
 def builtin_registry() -> Registry:
+    return Registry({r.slug: r for r in _builtin_regions()})
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_regions() -> tuple[Region, ...]:
     text = resources.files("govcrawl").joinpath("data/regions.toml").read_text("utf-8")
-    regions = parse_regions(tomllib.loads(text), "govcrawl/data/regions.toml")
-    return Registry({r.slug: r for r in regions})
+    return tuple(parse_regions(tomllib.loads(text), "govcrawl/data/regions.toml"))
 
 
 def load_registry(regions_file: str | Path | None = None) -> Registry:

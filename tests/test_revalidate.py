@@ -100,16 +100,25 @@ def test_a_page_that_is_not_a_304_is_fetched_by_scrapy_as_before(
                                                     "全年共发布政府公开类信息8570条"))
     server.set_page("qingzhen", GONE, "<html><body>404</body></html>", status=404)
     server.set_page("qingzhen", THIRD, WALL, status=412)
+    sent: dict[bool, list[tuple[str, str, str, str]]] = {}
     for db_path, env in ((lean, {}), (plain, {"GOVCRAWL_LEAN_REVALIDATE": "0"})):
         server.clear_requests()
         out = crawl(regions, db_path, **env)
         assert out.returncode == 0, out.stderr[-2000:]
+        sent[not env] = sorted((r.path, h["If-None-Match"], h["If-Modified-Since"], h["Referer"])
+                               for r, h in server.conditional_requests if r.path in KNOWN)
         if not env:
             # the lean path asked each once; Scrapy then fetched each (and retried the wall)
             counts = server.fetch_counts()
             assert counts[("qingzhen", REPORT)] == 2
             assert counts[("qingzhen", GONE)] == 2
             assert "revalidated" not in out.stderr  # no 304 at all
+    # the same headers either way (the column page as Referer): the lean path's own request
+    # and, after its miss, Scrapy's; the wall is asked again by Scrapy's retries
+    column = server.base_url("qingzhen").rstrip("/") + "/zfxxgk/zfxxgknb/"
+    assert {h[3] for h in sent[True]} <= {column + "index.html", column + "index_2.html"}
+    assert sorted(set(sent[True])) == sorted(set(sent[False]))
+    assert [h[0] for h in sent[True]].count(REPORT) == 2
     assert outcomes(lean) == outcomes(plain)
     assert outcomes(lean)[REPORT.lstrip("/")] == "changed"
     assert outcomes(lean)[GONE.lstrip("/")] == "http_error"

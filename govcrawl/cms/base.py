@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import hashlib
 import re
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 import scrapy
@@ -39,7 +41,7 @@ from govcrawl.cms.sitemaps import read_sitemap
 from govcrawl.discovery import link_is_candidate, parse_date
 from govcrawl.extract.decode import decode_body
 from govcrawl.fetch.browser import browser_meta
-from govcrawl.fetch.revalidate import REVALIDATE, Revalidator
+from govcrawl.fetch.revalidate import REVALIDATE, Pending, Revalidator
 from govcrawl.items import ColumnMemory, FetchedPage, FetchFailed, ListingVisited
 from govcrawl.raw import headers_from_scrapy
 from govcrawl.regions import Region, RegionsError, load_registry
@@ -86,6 +88,7 @@ class GovSpider(scrapy.Spider):
     max_query_variants: int = 30
     max_url_depth: int = 12  # path segments; deeper URLs are generated traps
     max_attachments: int = 10
+    max_url_length: int = sys.maxsize  # Scrapy's URLLENGTH_LIMIT
 
     def __init__(self, *args: Any, region: Region | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -136,6 +139,7 @@ class GovSpider(scrapy.Spider):
         spider.page_budget = settings.getint("GOVCRAWL_MAX_PAGES", 5000)
         spider.max_depth = settings.getint("GOVCRAWL_MAX_DEPTH", 3)
         spider.max_query_variants = settings.getint("GOVCRAWL_MAX_QUERY_VARIANTS", 30)
+        spider.max_url_length = settings.getint("URLLENGTH_LIMIT") or sys.maxsize
         if Revalidator.usable(settings) and region.render != "browser":
             spider.revalidator = Revalidator(crawler)
         return spider
@@ -197,35 +201,30 @@ class GovSpider(scrapy.Spider):
     ) -> scrapy.Request | None:
         """A request within the crawl's budget (None when the budget or a trap guard
         says stop). Every request of the spider is made here."""
-        if self._requested >= self.page_budget:
-            self.refuse(
-                "page_budget",
-                url,
-                f"page budget of {self.page_budget} requests per region reached "
-                "(GOVCRAWL_MAX_PAGES)",
-            )
+        if not self._admit(url):
             return None
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            self._inc("skipped/bad_url")
-            return None
-        if parts.path.count("/") > self.max_url_depth:
-            self.refuse("url_depth", url, f"more than {self.max_url_depth} path segments")
-            return None
-        if parts.query:
-            key = f"{parts.netloc}{parts.path}"
-            self._query_variants[key] += 1
-            if self._query_variants[key] > self.max_query_variants:
-                self.refuse(
-                    "query_trap",
-                    url,
-                    f"more than {self.max_query_variants} query strings on {parts.path} "
-                    "(a calendar or search trap; GOVCRAWL_MAX_QUERY_VARIANTS)",
-                )
-                return None
-        self._requested += 1
-        self._asked.add(_key(url))
+        return self.make_request(
+            url,
+            callback,
+            meta=meta,
+            cb_kwargs=cb_kwargs,
+            browser=browser,
+            dont_filter=dont_filter,
+            **kwargs,
+        )
+
+    def make_request(
+        self,
+        url: str,
+        callback: Any,
+        *,
+        meta: dict[str, Any] | None = None,
+        cb_kwargs: dict[str, Any] | None = None,
+        browser: bool = False,
+        dont_filter: bool = False,
+        **kwargs: Any,
+    ) -> scrapy.Request:
+        """The Scrapy request for `url`, the budget and guards passed (``request``)."""
         meta = dict(meta or {})
         if browser:
             meta.update(browser_meta())
@@ -240,6 +239,40 @@ class GovSpider(scrapy.Spider):
             **kwargs,
         )
         return request
+
+    def _admit(self, url: str) -> bool:
+        """Whether the crawl's budget and trap guards let the spider ask for `url`
+        (counted as asked when they do)."""
+        if self._requested >= self.page_budget:
+            self.refuse(
+                "page_budget",
+                url,
+                f"page budget of {self.page_budget} requests per region reached "
+                "(GOVCRAWL_MAX_PAGES)",
+            )
+            return False
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            self._inc("skipped/bad_url")
+            return False
+        if parts.path.count("/") > self.max_url_depth:
+            self.refuse("url_depth", url, f"more than {self.max_url_depth} path segments")
+            return False
+        if parts.query:
+            key = f"{parts.netloc}{parts.path}"
+            self._query_variants[key] += 1
+            if self._query_variants[key] > self.max_query_variants:
+                self.refuse(
+                    "query_trap",
+                    url,
+                    f"more than {self.max_query_variants} query strings on {parts.path} "
+                    "(a calendar or search trap; GOVCRAWL_MAX_QUERY_VARIANTS)",
+                )
+                return False
+        self._requested += 1
+        self._asked.add(_key(url))
+        return True
 
     def column_request(
         self, url: str, page: int, *, browser: bool = False
@@ -268,10 +301,29 @@ class GovSpider(scrapy.Spider):
     def document_request(
         self, url: str, title: str, listed: date | None, parent_url: str | None = None
     ) -> scrapy.Request | None:
-        try:
-            key = normalise_url(url)
-        except BadURL:
-            key = url
+        """The request for a document (its validators sent when it is a known one)."""
+        request = self.follow_document(url, title, listed, parent_url)
+        return request if isinstance(request, scrapy.Request) else None
+
+    def follow_document(
+        self,
+        url: str,
+        title: str,
+        listed: date | None,
+        parent_url: str | None = None,
+        *,
+        key: str | None = None,
+        listing: Response | None = None,
+    ) -> scrapy.Request | Literal["revalidating"] | None:
+        """``document_request`` (`key`: the normalised URL, when known). A known document
+        listed on the column page `listing` goes straight to the revalidator when it can
+        take it ("revalidating": the Scrapy request is made only if the answer is not a
+        304); else the request is yielded, and the revalidator may take it then."""
+        if key is None:
+            try:
+                key = normalise_url(url)
+            except BadURL:
+                key = url
         if self.done and url_hash(key) in self.done:
             self._inc("resumed/already_done")
             return None
@@ -282,16 +334,39 @@ class GovSpider(scrapy.Spider):
             headers["If-None-Match"] = etag
         if modified:
             headers["If-Modified-Since"] = modified
+        cb_kwargs = {"listing_title": title, "listing_date": listed, "parent_url": parent_url}
         if headers:
             meta["handle_httpstatus_list"] = [304]
-            if self.revalidator is not None:  # taken from the spider's output by it
-                meta[REVALIDATE] = True
+            revalidator = self.revalidator
+            if revalidator is not None:
+                if listing is not None and len(url) <= self.max_url_length:
+                    site = revalidator.site_for(url)
+                    if site is not None:
+                        if not self._admit(url):
+                            return None
+                        referrer = revalidator.referrer(listing, url)
+                        if referrer is not None:
+                            headers["Referer"] = referrer
+                        revalidator.enqueue(
+                            site,
+                            Pending(
+                                url,
+                                headers,
+                                parent_url,
+                                functools.partial(
+                                    self.make_request,
+                                    url,
+                                    self.parse_document,
+                                    cb_kwargs=cb_kwargs,
+                                    meta=meta,
+                                    headers=headers,
+                                ),
+                            ),
+                        )
+                        return "revalidating"
+                meta[REVALIDATE] = True  # taken from the spider's output by it
         return self.request(
-            url,
-            self.parse_document,
-            cb_kwargs={"listing_title": title, "listing_date": listed, "parent_url": parent_url},
-            meta=meta,
-            headers=headers,
+            url, self.parse_document, cb_kwargs=cb_kwargs, meta=meta, headers=headers
         )
 
     def retry_in_browser(self, request: scrapy.Request, why: str) -> scrapy.Request | None:
@@ -421,8 +496,10 @@ class GovSpider(scrapy.Spider):
             if not link_is_candidate(title, url):
                 skipped["not_report_title"] += 1
                 continue
-            request = self.document_request(url, title, listed)
-            if request is not None:
+            request = self.follow_document(url, title, listed, key=key, listing=response)
+            if request == "revalidating":
+                followed += 1
+            elif request is not None:
                 followed += 1
                 yield request
         yield ListingVisited(

@@ -165,6 +165,8 @@ class _Handler(BaseHTTPRequestHandler):
             for name in ("If-None-Match", "If-Modified-Since")
             if (value := self.headers.get(name))
         }
+        if conditional and self.headers.get("Referer"):
+            conditional["Referer"] = self.headers["Referer"]  # (a conditional request's)
         self.server.portal._log(record, conditional)
 
     def _lookup(self) -> tuple[Page | None, str | None]:

@@ -31,9 +31,9 @@ import ssl
 import time
 import urllib.request
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import scrapy
@@ -75,6 +75,41 @@ def _insecure_context() -> ssl.SSLContext:
     return context
 
 
+class Pending:
+    """One revalidation: what is sent, and how to make the Scrapy request that takes its
+    place when the answer is not a 304 (made only then: most never need one)."""
+
+    __slots__ = ("build", "headers", "parent_url", "url")
+
+    def __init__(
+        self,
+        url: str,
+        headers: dict[str, str],
+        parent_url: str | None,
+        build: Callable[[], scrapy.Request],
+    ) -> None:
+        self.url = url
+        self.headers = headers  # If-None-Match, If-Modified-Since, Referer
+        self.parent_url = parent_url
+        self.build = build
+
+    @classmethod
+    def of(cls, request: scrapy.Request) -> Pending:
+        headers = {}
+        for name in ("Referer", "If-None-Match", "If-Modified-Since"):
+            value = request.headers.get(name)
+            if value:
+                headers[name] = value.decode("latin-1")
+        return cls(request.url, headers, request.cb_kwargs.get("parent_url"), lambda: request)
+
+
+class _NoMeta:
+    """A request without meta, for the referrer policy of a column page's links."""
+
+    def __init__(self) -> None:
+        self.meta: dict[str, Any] = {}
+
+
 @dataclass
 class _Site:
     """One site's revalidations: a queue, one kept-alive connection, and its misses."""
@@ -82,7 +117,7 @@ class _Site:
     scheme: str
     host: str
     port: int
-    queue: deque[scrapy.Request] = field(default_factory=deque)
+    queue: deque[Pending] = field(default_factory=deque)
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
     misses: int = 0
@@ -124,6 +159,8 @@ class Revalidator:
         self._ssl: ssl.SSLContext | None = None
         self._robots: RobotsTxtMiddleware | None = None
         self._store: StorePipeline | None = None
+        self._referer: Any = None  # the spider's referer middleware (or False: none)
+        self._policy: tuple[Any, Any] | None = None  # (column page, its referrer policy)
         self.revalidated = 0  # 304s recorded here
         crawler.signals.connect(self._idle, signal=signals.spider_idle)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
@@ -141,26 +178,53 @@ class Revalidator:
         through Scrapy instead (the caller then yields it)."""
         if request.meta.get("playwright") or request.meta.get("proxy"):
             return False
-        parts = urlsplit(request.url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        site = self.site_for(request.url)
+        if site is None:
             return False
+        self.enqueue(site, Pending.of(request))
+        return True
+
+    def site_for(self, url: str) -> _Site | None:
+        """The site that would revalidate `url`, or None when Scrapy must fetch it."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
-            return False
+            return None
         key = (parts.scheme, parts.hostname, port)
         site = self.sites.get(key)
         if site is None:
             site = self.sites[key] = _Site(parts.scheme, parts.hostname, port)
         if site.misses >= MAX_MISSES:
-            return False
-        site.queue.append(request)
+            return None
+        return site
+
+    def enqueue(self, site: _Site, pending: Pending) -> None:
+        site.queue.append(pending)
         if not site.running:
             site.running = True
             task = asyncio.ensure_future(self._drain(site))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
-        return True
+
+    def referrer(self, listing: scrapy.http.Response, url: str) -> str | None:
+        """The Referer Scrapy's referer middleware would send to `url` from the column
+        page `listing` (None: it sends none, or the spider runs without it)."""
+        if self._referer is None:
+            from govcrawl.fetch.lean import SpiderOutputMiddleware
+
+            engine = self.crawler.engine
+            middlewares = engine.scraper.spidermw.middlewares if engine is not None else ()
+            found = _first_of(SpiderOutputMiddleware, middlewares)
+            self._referer = found if found is not None and found.referer else False
+        if self._referer is False:
+            return None
+        if self._policy is None or self._policy[0] is not listing:
+            self._policy = (listing, self._referer.policy(listing, cast(scrapy.Request, _NoMeta())))
+        referrer: str | None = self._policy[1].referrer(listing.url, url)
+        return referrer
 
     # -- the spider stays open while revalidations are pending ---------------------------
     def _idle(self) -> None:
@@ -177,17 +241,17 @@ class Revalidator:
     async def _drain(self, site: _Site) -> None:
         try:
             while site.queue:
-                request = site.queue.popleft()
+                pending = site.queue.popleft()
                 try:
-                    await self._one(site, request)
+                    await self._one(site, pending)
                 except _NotHere:
-                    self._to_scrapy(request)
+                    self._to_scrapy(pending)
                 except Exception as exc:  # never lose the page: Scrapy fetches it
                     if not isinstance(exc, _Miss):
-                        logger.debug("revalidation of %s failed: %r", request.url, exc)
+                        logger.debug("revalidation of %s failed: %r", pending.url, exc)
                     site.close()
                     site.misses += 1
-                    self._to_scrapy(request)
+                    self._to_scrapy(pending)
                     if site.misses >= MAX_MISSES:
                         while site.queue:
                             self._to_scrapy(site.queue.popleft())
@@ -195,41 +259,41 @@ class Revalidator:
             site.running = False
             site.close()
 
-    def _to_scrapy(self, request: scrapy.Request) -> None:
+    def _to_scrapy(self, pending: Pending) -> None:
         engine = self.crawler.engine
         if engine is not None:
-            engine.crawl(request)
+            engine.crawl(pending.build())
 
-    async def _one(self, site: _Site, request: scrapy.Request) -> None:
-        if not self._robots_allow(request):
-            raise _NotHere(request.url)
-        slot = await self._take_slot(site, request)
+    async def _one(self, site: _Site, pending: Pending) -> None:
+        if not self._robots_allow(pending.url):
+            raise _NotHere(pending.url)
+        slot = await self._take_slot(site, pending)
         marker = object()
         slot.transferring.add(marker)
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.timeout):
-                head = await self._exchange(site, request)
+                head = await self._exchange(site, pending)
         finally:
             slot.transferring.discard(marker)
             engine = self.crawler.engine
             if slot.queue and engine is not None:
                 engine.downloader._process_queue(slot)  # Scrapy's queued requests may go now
-        self._not_modified(request, head, int(1000 * (time.monotonic() - started)))
+        self._not_modified(pending, head, int(1000 * (time.monotonic() - started)))
 
-    def _robots_allow(self, request: scrapy.Request) -> bool:
+    def _robots_allow(self, url: str) -> bool:
         if not self.obey_robots:
             return True
         middleware = self._robots_middleware()
         if middleware is None:
             return False
-        netloc = urlsplit(request.url).netloc
+        netloc = urlsplit(url).netloc
         parser = middleware._parsers.get(netloc)
         if parser is None and netloc in middleware._parsers:
             return True  # robots.txt could not be read: Scrapy allows everything then
         if parser is None or not hasattr(parser, "allowed"):
             return False  # not asked or not read yet
-        return bool(parser.allowed(request.url, self.robots_agent))
+        return bool(parser.allowed(url, self.robots_agent))
 
     def _robots_middleware(self) -> RobotsTxtMiddleware | None:
         if self._robots is None and self.crawler.engine is not None:
@@ -237,7 +301,7 @@ class Revalidator:
             self._robots = _first_of(RobotsTxtMiddleware, middlewares)
         return self._robots
 
-    async def _take_slot(self, site: _Site, request: scrapy.Request) -> Any:
+    async def _take_slot(self, site: _Site, pending: Pending) -> Any:
         """Scrapy's download slot of the site, once it has a free transfer slot, its
         delay since the last request has passed, and no request of Scrapy's waits."""
         engine = self.crawler.engine
@@ -246,7 +310,7 @@ class Revalidator:
         while True:
             slot = downloader.slots.get(site.host)  # Scrapy's slot key: the host name
             if slot is None:
-                _, slot = downloader._get_slot(request)
+                _, slot = downloader._get_slot(pending.build())
             now = time.monotonic()
             wait = slot.lastseen + slot.download_delay() - now
             if wait <= 0 and slot.free_transfer_slots() > 0 and not slot.queue:
@@ -254,7 +318,7 @@ class Revalidator:
                 return slot
             await asyncio.sleep(max(wait, SLOT_POLL))
 
-    async def _exchange(self, site: _Site, request: scrapy.Request) -> dict[str, str]:
+    async def _exchange(self, site: _Site, pending: Pending) -> dict[str, str]:
         """Send the request on the site's connection; the headers of a 304 (else _Miss)."""
         if site.writer is None or site.writer.is_closing():
             addresses = await resolve(site.host, site.port)
@@ -272,7 +336,7 @@ class Revalidator:
                 limit=MAX_HEAD,
             )
         assert site.reader is not None and site.writer is not None
-        site.writer.write(self._request_bytes(site, request))
+        site.writer.write(self._request_bytes(site, pending))
         await site.writer.drain()
         raw = await site.reader.readuntil(b"\r\n\r\n")
         lines = raw.decode("latin-1").split("\r\n")
@@ -294,8 +358,8 @@ class Revalidator:
             site.close()  # no body may follow a 304; one that says otherwise is not reused
         return headers
 
-    def _request_bytes(self, site: _Site, request: scrapy.Request) -> bytes:
-        parts = urlsplit(request.url)
+    def _request_bytes(self, site: _Site, pending: Pending) -> bytes:
+        parts = urlsplit(pending.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         lines = [
             f"GET {target} HTTP/1.1",
@@ -305,29 +369,26 @@ class Revalidator:
             "Accept-Language: zh-CN,zh;q=0.9,en;q=0.5",
             "Accept-Encoding: gzip, deflate",
         ]
-        for name in (b"Referer", b"If-None-Match", b"If-Modified-Since"):
-            value = request.headers.get(name)
+        for name in ("Referer", "If-None-Match", "If-Modified-Since"):
+            value = pending.headers.get(name)
             if value:
-                lines.append(f"{name.decode()}: {value.decode('latin-1')}")
+                lines.append(f"{name}: {value}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
-    def _not_modified(self, request: scrapy.Request, head: dict[str, str], ms: int) -> None:
+    def _not_modified(self, pending: Pending, head: dict[str, str], ms: int) -> None:
         """The 304, as the spider's callback would have yielded it."""
         region = getattr(self.crawler.spider, "region", None)
-        sent_etag = request.headers.get(b"If-None-Match")
-        sent_modified = request.headers.get(b"If-Modified-Since")
         page = FetchedPage(
             region_slug=region.slug if region is not None else "",
-            url=normalise_url(request.url),
-            final_url=request.url,
+            url=normalise_url(pending.url),
+            final_url=pending.url,
             status=304,
             body=b"",
             fetched_at=utcnow(),
-            etag=head.get("etag") or (sent_etag.decode("latin-1") if sent_etag else None),
-            last_modified=head.get("last-modified")
-            or (sent_modified.decode("latin-1") if sent_modified else None),
+            etag=head.get("etag") or pending.headers.get("If-None-Match"),
+            last_modified=head.get("last-modified") or pending.headers.get("If-Modified-Since"),
             elapsed_ms=ms,
-            parent_url=request.cb_kwargs.get("parent_url"),
+            parent_url=pending.parent_url,
         )
         self.revalidated += 1
         store = self._store_pipeline()
