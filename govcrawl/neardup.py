@@ -78,6 +78,9 @@ MAX_MEASURED = 8
 #: Wanted probability that a pair exactly at the threshold shares a band.
 LSH_RECALL = 0.9995
 TEXT_CHUNK = 400  # texts read per query
+#: Shingle sets kept from pass 1 for pass 2 (bytes): within it, no text is read and
+#: shingled twice (a nightly run's years fit; a whole large archive recomputes the rest).
+KEEP_SHINGLES = 256 * 1024 * 1024
 
 U64 = np.uint64
 _M1, _M2 = U64(0xBF58476D1CE4E5B9), U64(0x94D049BB133111EB)
@@ -384,6 +387,8 @@ def update_near_duplicates(
     pairs = _Pairs()
     current: str | None = None
     held: dict[int, list[tuple[int, Uint64Array, Uint32Array]]] = {}  # year -> reports
+    kept: dict[int, Uint64Array] = {}  # pass 1's shingle sets of target years, for pass 2
+    room = KEEP_SHINGLES
     for index, (report, body) in enumerate(_texts(engine, reports)):
         if report.jurisdiction != current:
             current, held = report.jurisdiction, {}
@@ -397,6 +402,9 @@ def update_near_duplicates(
         if report.year in target:
             sigs[index] = sig
             result.reports += 1
+            if hashes.nbytes <= room:
+                kept[index] = hashes
+                room -= hashes.nbytes
         previous = [
             (other, other_hashes, other_sig)
             for other, other_hashes, other_sig in held.get(report.year - 1, [])
@@ -436,11 +444,12 @@ def update_near_duplicates(
         keep = best_earlier(a, b, estimate, later, MAX_MEASURED)
         wanted.extend(zip(a[keep].tolist(), b[keep].tolist(), strict=True))
     if wanted:
-        needed = sorted({i for pair in wanted for i in pair})
+        needed = sorted({i for pair in wanted for i in pair} - kept.keys())
         cache = {
             needed[k]: shingles(body)
             for k, (_, body) in enumerate(_texts(engine, [reports[i] for i in needed]))
         }
+        cache.update(kept)
         for i, j in wanted:
             pairs.add(i, j, jaccard(cache[i], cache[j]))
     result.verified = pairs.count

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from govcrawl.db.engine import open_engine, upgrade
 from govcrawl.db.models import Document
@@ -355,6 +355,19 @@ def test_a_cohort_of_copies_costs_a_few_measurements_per_report(tmp_path: Path) 
     flagged = {i: (o, s) for i, (o, s) in values(engine).items() if o is not None}
     assert len(flagged) == n - 1  # all but the earliest
     assert all(s is not None and s >= 0.9 for _, s in flagged.values())
+
+    # pass 2 with no room for pass 1's shingle sets (a large archive): the same pairs
+    import govcrawl.neardup as nd
+
+    with engine.begin() as con:
+        con.execute(update(Document).values(near_duplicate_of=None, similarity=None))
+    room, nd.KEEP_SHINGLES = nd.KEEP_SHINGLES, 20_000  # a few reports' worth
+    try:
+        again = update_near_duplicates(engine)
+    finally:
+        nd.KEEP_SHINGLES = room
+    assert (again.verified, again.flagged) == (result.verified, result.flagged)
+    assert {i: (o, s) for i, (o, s) in values(engine).items() if o is not None} == flagged
 
 
 def test_a_jurisdiction_with_many_reports_a_year_costs_a_few_measurements_each(
