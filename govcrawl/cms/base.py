@@ -188,30 +188,12 @@ class GovSpider(scrapy.Spider):
         if run_id and settings.getbool("GOVCRAWL_RESUME"):
             self.done = await loop.run_in_executor(writer, store.done_in_run, run_id)
 
-    def request(
-        self,
-        url: str,
-        callback: Any,
-        *,
-        meta: dict[str, Any] | None = None,
-        cb_kwargs: dict[str, Any] | None = None,
-        browser: bool = False,
-        dont_filter: bool = False,
-        **kwargs: Any,
-    ) -> scrapy.Request | None:
+    def request(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request | None:
         """A request within the crawl's budget (None when the budget or a trap guard
-        says stop). Every request of the spider is made here."""
+        says stop). Every request of the spider is made here (`kwargs`: ``make_request``'s)."""
         if not self._admit(url):
             return None
-        return self.make_request(
-            url,
-            callback,
-            meta=meta,
-            cb_kwargs=cb_kwargs,
-            browser=browser,
-            dont_filter=dont_filter,
-            **kwargs,
-        )
+        return self.make_request(url, callback, **kwargs)
 
     def make_request(
         self,
