@@ -25,6 +25,7 @@ Exit status: 0 ok, 1 a region failed, 2 bad input (URL, file, arguments).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -403,9 +404,34 @@ COMMANDS: dict[str, Any] = {
 }
 
 
+#: Commands whose process ends without tearing its modules down (see ``_end``).
+_QUICK_EXIT = frozenset({"crawl", "recrawl"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    code = _run(args)
+    if argv is None and args.command in _QUICK_EXIT:
+        _end(code)
+    return code
+
+
+def _end(code: int) -> None:
+    """End the process now: the exit handlers run (logging, multiprocessing's clean-up of
+    its children and temporary files), output is flushed, and the interpreter's teardown
+    of a crawl's many objects (~0.25 CPU-s, a twentieth of a nightly re-crawl) is skipped.
+    Everything the crawl wrote is in the archive by then."""
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(COMMANDS[args.command](args))
     except (UsageError, RegionsError, DatabaseError, ConfigError) as exc:
