@@ -9,8 +9,10 @@ first crawl. Here such a request is one line of HTTP on a kept-alive connection 
 * **Only the clean case.** A ``304 Not Modified`` is recorded as Scrapy's would be (a
   ``FetchedPage`` with status 304, handed to the store pipeline's batch of 304s: outcome
   ``unchanged`` or ``not_report``). Any other answer (200, a redirect, an error status, a
-  wall, a timeout, a refused connection) is not read: the prepared Scrapy request goes to Scrapy's
-  scheduler and takes the usual path (retries, walls, redirects, extraction). A site that
+  wall, a timeout, a refused connection) is not read: the Scrapy request for the page (made
+  only then, with the same headers: a column page's known documents are queued here as
+  ``Pending`` revalidations, not as requests) goes to Scrapy's scheduler and takes the usual
+  path (retries, walls, redirects, extraction). A site that
   answers anything but 304 twice is revalidated through Scrapy for the rest of the run
   (a wall or a dead server is not asked twice for each page).
 * **The same rules.** The site's robots.txt as Scrapy's robots middleware read it (a
