@@ -188,3 +188,22 @@ def test_a_write_that_cannot_succeed_is_not_retried(tmp_path: Path) -> None:
     locked = OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
     missing = OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: fetch"))
     assert retryable(locked) and not retryable(missing)
+
+
+def test_the_backing_off_write_refuses_the_reactor_thread() -> None:
+    """Its back-off sleeps: on the thread running the event loop it would stall every
+    crawler of the process, so it says so at once instead of writing."""
+    import asyncio
+
+    from govcrawl.writer import write_retrying
+
+    calls = []
+
+    async def on_the_loop() -> None:
+        write_retrying(lambda: calls.append(1), retries=3, first_delay=0.01)
+
+    with pytest.raises(RuntimeError, match="not the reactor"):
+        asyncio.run(on_the_loop())
+    assert calls == []
+    assert write_retrying(lambda: calls.append(1) or "ok") == "ok"  # off the loop: written
+    assert calls == [1]

@@ -41,7 +41,7 @@ from govcrawl.cms.sitemaps import read_sitemap
 from govcrawl.discovery import link_is_candidate, parse_date
 from govcrawl.extract.decode import decode_body
 from govcrawl.fetch.browser import browser_meta
-from govcrawl.fetch.revalidate import REVALIDATE, Pending, Revalidator
+from govcrawl.fetch.revalidate import Pending, Revalidator
 from govcrawl.items import ColumnMemory, FetchedPage, FetchFailed, ListingVisited
 from govcrawl.raw import headers_from_scrapy
 from govcrawl.regions import Region, RegionsError, load_registry
@@ -106,6 +106,7 @@ class GovSpider(scrapy.Spider):
         self.refused: dict[str, tuple[str, str | None, int]] = {}
         self._asked: set[str] = set()  # normalised URLs requested (a refused one is no loss)
         self._hosts: tuple[Region, frozenset[str]] | None = None
+        self._column_version: tuple[Region, str] | None = None
         #: a re-crawl's conditional requests, outside Scrapy's request path
         self.revalidator: Revalidator | None = None
 
@@ -261,15 +262,11 @@ class GovSpider(scrapy.Spider):
     ) -> scrapy.Request | None:
         browser = browser or self.region.render == "browser"
         meta: dict[str, Any] = {"govcrawl_listing": True, "govcrawl_page": page}
-        headers: dict[str, str] = {}
         memory = None if browser else self.columns.get(_key(url))
-        if memory is not None:  # asked conditionally: a 304 replays what it listed
-            if memory.etag:
-                headers["If-None-Match"] = memory.etag
-            if memory.last_modified:
-                headers["If-Modified-Since"] = memory.last_modified
-            if headers:
-                meta["handle_httpstatus_list"] = [304]
+        # asked conditionally when remembered: a 304 replays what it listed
+        headers = _conditional(memory.etag, memory.last_modified) if memory else {}
+        if headers:
+            meta["handle_httpstatus_list"] = [304]
         return self.request(url, self.parse_column, meta=meta, headers=headers, browser=browser)
 
     @property
@@ -277,76 +274,57 @@ class GovSpider(scrapy.Spider):
         """What reads this region's column pages: the link reader's version, the spider
         class and the region's settings. A column page remembered by another version is
         read afresh (a new reader, or an edited regions file, may find other links)."""
-        key = f"{links.READER_VERSION}|{type(self).__module__}.{type(self).__qualname__}|"
-        return hashlib.sha256((key + repr(self.region)).encode()).hexdigest()[:16]
+        cached = getattr(self, "_column_version", None)
+        if cached is None or cached[0] is not self.region:
+            key = f"{links.READER_VERSION}|{type(self).__module__}.{type(self).__qualname__}|"
+            digest = hashlib.sha256((key + repr(self.region)).encode()).hexdigest()[:16]
+            cached = self._column_version = (self.region, digest)
+        return cached[1]
 
     def document_request(
-        self, url: str, title: str, listed: date | None, parent_url: str | None = None
-    ) -> scrapy.Request | None:
-        """The request for a document (its validators sent when it is a known one)."""
-        request = self.follow_document(url, title, listed, parent_url)
-        return request if isinstance(request, scrapy.Request) else None
-
-    def follow_document(
         self,
         url: str,
         title: str,
         listed: date | None,
         parent_url: str | None = None,
         *,
+        linked_from: Response,
         key: str | None = None,
-        listing: Response | None = None,
     ) -> scrapy.Request | Literal["revalidating"] | None:
-        """``document_request`` (`key`: the normalised URL, when known). A known document
-        listed on the column page `listing` goes straight to the revalidator when it can
-        take it ("revalidating": the Scrapy request is made only if the answer is not a
-        304); else the request is yielded, and the revalidator may take it then."""
+        """The request for a document linked from the page `linked_from` (`key`: its
+        normalised URL, when known). A known document is asked for with its validators;
+        the revalidator takes it when it can ("revalidating": the Scrapy request is made
+        only if the answer is not a 304)."""
         if key is None:
-            try:
-                key = normalise_url(url)
-            except BadURL:
-                key = url
+            key = _key(url)
         if self.done and url_hash(key) in self.done:
             self._inc("resumed/already_done")
             return None
-        headers: dict[str, str] = {}
         meta: dict[str, Any] = {}
-        etag, modified = self.validators.get(key, (None, None))
-        if etag:
-            headers["If-None-Match"] = etag
-        if modified:
-            headers["If-Modified-Since"] = modified
+        headers = _conditional(*self.validators.get(key, (None, None)))
         cb_kwargs = {"listing_title": title, "listing_date": listed, "parent_url": parent_url}
         if headers:
             meta["handle_httpstatus_list"] = [304]
             revalidator = self.revalidator
-            if revalidator is not None:
-                if listing is not None and len(url) <= self.max_url_length:
-                    site = revalidator.site_for(url)
-                    if site is not None:
-                        if not self._admit(url):
-                            return None
-                        referrer = revalidator.referrer(listing, url)
-                        if referrer is not None:
-                            headers["Referer"] = referrer
-                        revalidator.enqueue(
-                            site,
-                            Pending(
-                                url,
-                                headers,
-                                parent_url,
-                                functools.partial(
-                                    self.make_request,
-                                    url,
-                                    self.parse_document,
-                                    cb_kwargs=cb_kwargs,
-                                    meta=meta,
-                                    headers=headers,
-                                ),
-                            ),
-                        )
-                        return "revalidating"
-                meta[REVALIDATE] = True  # taken from the spider's output by it
+            site = None
+            if revalidator is not None and len(url) <= self.max_url_length:
+                site = revalidator.site_for(url)
+            if revalidator is not None and site is not None:
+                if not self._admit(url):
+                    return None
+                referrer = revalidator.referrer(linked_from, url)
+                if referrer is not None:
+                    headers["Referer"] = referrer
+                build = functools.partial(
+                    self.make_request,
+                    url,
+                    self.parse_document,
+                    cb_kwargs=cb_kwargs,
+                    meta=meta,
+                    headers=headers,
+                )
+                revalidator.enqueue(site, Pending(url, headers, parent_url, build))
+                return "revalidating"
         return self.request(
             url, self.parse_document, cb_kwargs=cb_kwargs, meta=meta, headers=headers
         )
@@ -478,11 +456,10 @@ class GovSpider(scrapy.Spider):
             if not link_is_candidate(title, url):
                 skipped["not_report_title"] += 1
                 continue
-            request = self.follow_document(url, title, listed, key=key, listing=response)
-            if request == "revalidating":
+            request = self.document_request(url, title, listed, key=key, linked_from=response)
+            if request is not None:
                 followed += 1
-            elif request is not None:
-                followed += 1
+            if isinstance(request, scrapy.Request):
                 yield request
         yield ListingVisited(
             region_slug=self.region.slug,
@@ -561,13 +538,13 @@ class GovSpider(scrapy.Spider):
             if host_of(url) not in self.hosts:
                 continue
             reportish = _REPORTISH_PATH.search(urlsplit(url).path)
-            request = None
+            follow: scrapy.Request | str | None = None
             if reportish and links.is_directory(url):
-                request = self.column_request(url, 1)  # a report column: read its list
+                follow = self.column_request(url, 1)  # a report column: read its list
             elif reportish or links.attachment_kind(url):
-                request = self.document_request(url, "", lastmod)
-            if request is not None:
-                yield request
+                follow = self.document_request(url, "", lastmod, linked_from=response)
+            if isinstance(follow, scrapy.Request):
+                yield follow
 
     def parse_landing(self, response: Response, depth: int = 0) -> Iterator[Any]:
         """A home or 信息公开 landing page: follow report links, columns and landings."""
@@ -674,8 +651,9 @@ class GovSpider(scrapy.Spider):
                     title or listing_title or "",
                     listing_date,
                     parent_url=normalise_url(page_url),
+                    linked_from=response,
                 )
-                if follow is not None:
+                if isinstance(follow, scrapy.Request):
                     yield follow
         headers = response.headers
         yield FetchedPage(
@@ -839,6 +817,16 @@ def _key(url: str) -> str:
         return normalise_url(url)
     except BadURL:
         return url
+
+
+def _conditional(etag: str | None, modified: str | None) -> dict[str, str]:
+    """The headers of a conditional GET with a page's last validators (none: {})."""
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if modified:
+        headers["If-Modified-Since"] = modified
+    return headers
 
 
 def _digest(body: bytes) -> str:

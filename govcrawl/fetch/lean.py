@@ -8,9 +8,7 @@ middleware layer costs each request a coroutine or an asynchronous generator or 
   over five spider middlewares: the ``Referer`` header (``RefererMiddleware``, the same
   policies and settings), the URL length limit (``UrlLengthMiddleware``:
   ``URLLENGTH_LIMIT``, its log line and stat) and ``is_start_request`` on start requests
-  (``StartSpiderMiddleware``); it also hands a re-crawl's conditional requests of known
-  documents to the spider's revalidator (``govcrawl.fetch.revalidate``).
-  ``DepthMiddleware`` (``meta["depth"]`` and the
+  (``StartSpiderMiddleware``). ``DepthMiddleware`` (``meta["depth"]`` and the
   ``request_depth_max`` stat, which nothing here reads: the spider keeps its own link
   depth) and ``MetaCopyDetectionMiddleware`` (a developer warning) are not run.
 * ``MetaRefreshMiddleware``: Scrapy's, which decodes every HTML body and scans its head
@@ -32,8 +30,6 @@ from scrapy.downloadermiddlewares.redirect import (
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response
 from scrapy.spidermiddlewares.referer import RefererMiddleware
-
-from govcrawl.fetch.revalidate import REVALIDATE
 
 logger = logging.getLogger(__name__)
 
@@ -103,10 +99,6 @@ class SpiderOutputMiddleware(RefererMiddleware):
             referrer = self.policy(response, request).referrer(response.url, request.url)
             if referrer is not None:
                 request.headers.setdefault("Referer", referrer)
-        if request.meta.get(REVALIDATE):
-            revalidator = getattr(self.crawler.spider, "revalidator", None)
-            if revalidator is not None and revalidator.submit(request):
-                return None  # a 304 is recorded there; anything else comes back to Scrapy
         return request
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:

@@ -55,9 +55,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 _C = TypeVar("_C")
 
-#: Request meta key: a conditional request of a known document the revalidator may take
-#: (``SpiderOutputMiddleware`` hands it over as the spider yields it).
-REVALIDATE = "govcrawl_revalidate"
 #: A site that answers this many revalidations with anything but a 304 goes to Scrapy.
 MAX_MISSES = 2
 #: Seconds a revalidation may take at most (then Scrapy fetches the page).
@@ -94,15 +91,6 @@ class Pending:
         self.headers = headers  # If-None-Match, If-Modified-Since, Referer
         self.parent_url = parent_url
         self.build = build
-
-    @classmethod
-    def of(cls, request: scrapy.Request) -> Pending:
-        headers = {}
-        for name in ("Referer", "If-None-Match", "If-Modified-Since"):
-            value = request.headers.get(name)
-            if value:
-                headers[name] = value.decode("latin-1")
-        return cls(request.url, headers, request.cb_kwargs.get("parent_url"), lambda: request)
 
 
 class _NoMeta:
@@ -174,17 +162,6 @@ class Revalidator:
         return settings.getbool("GOVCRAWL_LEAN_REVALIDATE", True) and not any(
             scheme in ("http", "https") for scheme in urllib.request.getproxies()
         )
-
-    def submit(self, request: scrapy.Request) -> bool:
-        """Take `request` (a conditional GET of a known document); False when it must go
-        through Scrapy instead (the caller then yields it)."""
-        if request.meta.get("playwright") or request.meta.get("proxy"):
-            return False
-        site = self.site_for(request.url)
-        if site is None:
-            return False
-        self.enqueue(site, Pending.of(request))
-        return True
 
     def site_for(self, url: str) -> _Site | None:
         """The site that would revalidate `url`, or None when Scrapy must fetch it."""
