@@ -21,10 +21,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from govcrawl.fetch.http11 import HTTP11DownloadHandler
 from govcrawl.fetch.safety import refusal, resolve
 
 logger = logging.getLogger(__name__)
