@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from govcrawl import coverage, history, neardup_cli, reextract, serve
+from govcrawl import coverage, history, neardup_cli, reextract, serve, startup
 from govcrawl.config import DEFAULT_DB, Config, ConfigError
 from govcrawl.db.engine import DatabaseError
 from govcrawl.frontier import cli as frontier
@@ -226,6 +226,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     registry = _registry(config)
     regions = _select(registry, args.slugs, args.all)
     if config.frontier:  # only seed the run: `govcrawl worker`s crawl it (govcrawl/frontier/)
+        startup.settle()
         return frontier.seed(config, registry, regions, force=args.force)
     result = run_crawl(config, registry, regions, force=args.force)
     report(result)
@@ -406,11 +407,16 @@ COMMANDS: dict[str, Any] = {
 
 #: Commands whose process ends without tearing its modules down (see ``_end``).
 _QUICK_EXIT = frozenset({"crawl", "recrawl"})
+#: Commands that end the start-up themselves, once their crawlers are made
+#: (``govcrawl.startup``; the others end it as soon as their arguments are read).
+_SETTLES_LATER = frozenset({"crawl", "recrawl"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command not in _SETTLES_LATER:
+        startup.settle()
     code = _run(args)
     if argv is None and args.command in _QUICK_EXIT:
         _end(code)

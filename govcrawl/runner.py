@@ -13,6 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
+from govcrawl import startup
 from govcrawl.clock import utcnow
 from govcrawl.cms import FAMILIES, GovSpider
 from govcrawl.config import Config
@@ -112,6 +113,7 @@ def _crawl(
         crawler = process.create_crawler(spider_class(region, loader))
         process.crawl(crawler, region=region, name=region.slug)
         crawlers.append((region, crawler))
+    startup.settle()  # what the crawl keeps is built: frozen (govcrawl/startup.py)
     try:
         process.start()
     finally:
