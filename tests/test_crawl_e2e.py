@@ -307,6 +307,13 @@ def test_second_crawl_adds_nothing(crawl: Crawl) -> None:
         )
     )
     assert outcomes == {"unchanged": 13, "duplicate": 1}
+    # every one of them, the mirror of a report too, was asked for conditionally: a 304
+    statuses = query(
+        crawl.db,
+        "SELECT outcome, http_status, count(*) FROM fetch WHERE crawl_run_id = 2 "
+        "AND outcome IN ('unchanged', 'duplicate') GROUP BY outcome, http_status",
+    )
+    assert sorted(statuses) == [("duplicate", 304, 1), ("unchanged", 304, 13)]
     assert "13 reports from 4 jurisdictions" in crawl.second.stdout
 
 
@@ -367,7 +374,8 @@ def test_raw_archive_and_reextract_without_network(crawl: Crawl, monkeypatch: py
 
     db_url = f"sqlite:///{crawl.db}"
     raw_dir = default_raw_dir(db_url)
-    assert sorted(p.suffix for p in raw_dir.iterdir()) == [".gz", ".gz"]  # one WARC per run
+    # one WARC per run that fetched a body: the second run's pages all answered 304
+    assert sorted(p.suffix for p in raw_dir.iterdir()) == [".gz"]
     refs = query(crawl.db, "SELECT d.url, v.raw_ref FROM document d JOIN document_version v "
                  "ON v.document_id = d.id")
     assert len(refs) == 13 and all(ref for _, ref in refs)

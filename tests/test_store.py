@@ -103,6 +103,44 @@ def test_unchanged_changed_duplicate_and_rejected(store: Store) -> None:
     assert outcomes[URL.replace("_1", "_404")] == "http_error"
 
 
+def test_a_copy_at_another_url_is_revalidated_and_never_vanishes_its_original(
+    store: Store,
+) -> None:
+    t1, t2 = datetime(2026, 1, 1), datetime(2026, 1, 2)
+    run1 = store.start_run("manual", ["zhalantun", "other"])
+    original = store.save_page(run1, page(URL, "正文一", t1), "150783")
+    # the same report at a URL another region lists: tied to the original (``duplicate``)
+    mirror = "http://mirror.example.gov.cn/xxgk/t20220127_1.html"
+    copy = page(mirror, "正文一", t1)
+    copy.region_slug, copy.etag = "other", '"m1"'
+    assert store.save_page(run1, copy, "150783").outcome == "duplicate"
+    # its validators are kept: the next run asks for it conditionally, like a document's
+    assert store.validators("other") == {mirror: ('"m1"', None)}
+
+    run2 = store.start_run("scheduled", ["other"])
+    not_modified = FetchedPage(
+        region_slug="other", url=mirror, final_url=mirror, status=304, body=b"",
+        fetched_at=t2, etag='"m1"',
+    )
+    (result,) = store.save_unchanged(run2, [not_modified])
+    assert (result.outcome, result.document_id) == ("duplicate", original.document_id)
+    assert result.is_annual_report and result.report_year == 2021
+    assert counts(store)[:2] == (1, 1)
+    with store.sessions() as session:
+        fetch = session.scalars(select(Fetch).where(Fetch.crawl_run_id == run2)).one()
+        doc = session.scalars(select(Document)).one()
+    assert (fetch.outcome, fetch.http_status, fetch.document_id) == (
+        "duplicate", 304, original.document_id
+    )
+    assert doc.last_seen_at == t2
+    # the other region's complete crawl did not fetch the original's URL (not its own):
+    # the original is not "vanished" from it
+    assert store.mark_vanished(run2, "other", t2) == 0
+    # ... while its own region's crawl that misses it does record that
+    run3 = store.start_run("scheduled", ["zhalantun"])
+    assert store.mark_vanished(run3, "zhalantun", t2) == 1
+
+
 @pytest.mark.parametrize(
     "url", ["nonsense://x", "sqlite:////no/such/folder/a.db", "postgresql+nosuchdriver://x/y"]
 )

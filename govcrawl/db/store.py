@@ -405,12 +405,16 @@ class Store:
         Call only after a complete crawl of the region (not a failed one)."""
         count = 0
         with self.sessions.begin() as session:
-            known = select(PageState.document_id).where(
+            # the documents at the URLs this region's crawls fetched (not the documents a
+            # URL of the region only copies: ``duplicate``; they may be another region's)
+            known = select(PageState.url_hash).where(
                 PageState.region_slug == region_slug, PageState.document_id.is_not(None)
             )
             seen = select(Fetch.url_hash).where(Fetch.crawl_run_id == run_id)
             docs = session.scalars(
-                select(Document).where(Document.id.in_(known), Document.url_hash.not_in(seen))
+                select(Document).where(
+                    Document.url_hash.in_(known), Document.url_hash.not_in(seen)
+                )
             ).all()
             for doc in docs:
                 if doc.gone_at is None and self._absent_before(session, run_id, doc.url_hash):
@@ -557,7 +561,8 @@ class Store:
                 ).where(Document.url_hash.in_(keys[start : start + 500]))
             )
             known.update((row[0], row) for row in rows)
-        not_reports = self._known_not_reports(session, [k for k in keys if k not in known])
+        not_reports, copies = self._known_states(session, [k for k in keys if k not in known])
+        twins = self._documents(session, set(copies.values()))
         seen: dict[int, datetime] = {}
         fetches: list[dict[str, Any]] = []
         results: list[SaveResult] = []
@@ -571,6 +576,19 @@ class Store:
                 )
                 fetches.append(self._fetch_row(run_id, values))
                 results.append(SaveResult("not_report"))
+                continue
+            if row is None and copies.get(key) in twins:
+                # a URL whose text another document holds (``duplicate``): still the same
+                row = twins[copies[key]]
+                _, doc_id, is_report, year, code, last_seen = row
+                seen[doc_id] = max(seen.get(doc_id, last_seen), page.fetched_at)
+                values.update(
+                    outcome="duplicate",
+                    document_id=doc_id,
+                    error=f"same text as document {doc_id} (unchanged since the last run)",
+                )
+                fetches.append(self._fetch_row(run_id, values))
+                results.append(SaveResult("duplicate", doc_id, is_report, year, code))
                 continue
             if row is None:
                 values.update(outcome="error", error="304 for an unknown URL")
@@ -594,20 +612,43 @@ class Store:
         return results
 
     @staticmethod
-    def _known_not_reports(session: Session, keys: list[str]) -> set[str]:
-        """Which of these URL hashes are pages an earlier run found not to be reports."""
-        found: set[str] = set()
+    def _known_states(session: Session, keys: list[str]) -> tuple[set[str], dict[str, int]]:
+        """Of these URL hashes (no document's own): the pages an earlier run found not to
+        be reports, and the copies (``duplicate``: URL hash -> the document holding the
+        same text)."""
+        not_reports: set[str] = set()
+        copies: dict[str, int] = {}
         for start in range(0, len(keys), 500):
-            found.update(
-                session.scalars(
-                    select(PageState.url_hash).where(
-                        PageState.url_hash.in_(keys[start : start + 500]),
-                        PageState.document_id.is_(None),
-                        PageState.outcome == "not_report",
-                    )
+            rows = session.execute(
+                select(PageState.url_hash, PageState.outcome, PageState.document_id).where(
+                    PageState.url_hash.in_(keys[start : start + 500]),
+                    PageState.outcome.in_(("not_report", "duplicate")),
                 )
             )
-        return found
+            for key, outcome, document_id in rows:
+                if outcome == "not_report" and document_id is None:
+                    not_reports.add(key)
+                elif outcome == "duplicate" and document_id is not None:
+                    copies[key] = document_id
+        return not_reports, copies
+
+    @staticmethod
+    def _documents(session: Session, ids: set[int]) -> dict[int, Any]:
+        """Document id -> (URL hash, id, is_annual_report, report_year, jurisdiction
+        code, last_seen_at) of these documents."""
+        if not ids:
+            return {}
+        rows = session.execute(
+            select(
+                Document.url_hash,
+                Document.id,
+                Document.is_annual_report,
+                Document.report_year,
+                Document.jurisdiction_code,
+                Document.last_seen_at,
+            ).where(Document.id.in_(sorted(ids)))
+        )
+        return {row[1]: row for row in rows}
 
     def save_page(
         self,
@@ -768,6 +809,7 @@ class Store:
             ).first()
             if twin is not None:
                 twin.last_seen_at = max(twin.last_seen_at, now)
+                self._remember(rows, page, "duplicate", twin.id)  # asked conditionally next run
                 self._defer_fetch(
                     rows,
                     run_id,
