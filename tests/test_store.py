@@ -117,6 +117,8 @@ def test_a_copy_at_another_url_is_revalidated_and_never_vanishes_its_original(
     # its validators are kept: the next run asks for it conditionally, like a document's
     assert store.validators("other") == {mirror: ('"m1"', None)}
 
+    with store.sessions.begin() as session:  # the original's own URL answers 404 since
+        session.scalars(select(Document)).one().gone_at = t1
     run2 = store.start_run("scheduled", ["other"])
     not_modified = FetchedPage(
         region_slug="other", url=mirror, final_url=mirror, status=304, body=b"",
@@ -132,7 +134,8 @@ def test_a_copy_at_another_url_is_revalidated_and_never_vanishes_its_original(
     assert (fetch.outcome, fetch.http_status, fetch.document_id) == (
         "duplicate", 304, original.document_id
     )
-    assert doc.last_seen_at == t2
+    assert doc.last_seen_at == t2  # its text was seen, at the copy's URL
+    assert doc.gone_at == t1  # its own URL is gone all the same
     # the other region's complete crawl did not fetch the original's URL (not its own):
     # the original is not "vanished" from it
     assert store.mark_vanished(run2, "other", t2) == 0

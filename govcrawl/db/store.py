@@ -563,7 +563,8 @@ class Store:
             known.update((row[0], row) for row in rows)
         not_reports, copies = self._known_states(session, [k for k in keys if k not in known])
         twins = self._documents(session, set(copies.values()))
-        seen: dict[int, datetime] = {}
+        seen: dict[int, datetime] = {}  # documents answered at their own URL
+        copied: dict[int, datetime] = {}  # documents whose text a copy still holds
         fetches: list[dict[str, Any]] = []
         results: list[SaveResult] = []
         for page, key in zip(pages, keys, strict=True):
@@ -579,9 +580,8 @@ class Store:
                 continue
             if row is None and copies.get(key) in twins:
                 # a URL whose text another document holds (``duplicate``): still the same
-                row = twins[copies[key]]
-                _, doc_id, is_report, year, code, last_seen = row
-                seen[doc_id] = max(seen.get(doc_id, last_seen), page.fetched_at)
+                _, doc_id, is_report, year, code, last_seen = twins[copies[key]]
+                copied[doc_id] = max(copied.get(doc_id, last_seen), page.fetched_at)
                 values.update(
                     outcome="duplicate",
                     document_id=doc_id,
@@ -600,13 +600,20 @@ class Store:
             values.update(outcome="unchanged", document_id=doc_id)
             fetches.append(self._fetch_row(run_id, values))
             results.append(SaveResult("unchanged", doc_id, is_report, year, code))
+        table = cast(Table, Document.__table__)
         if seen:
-            table = cast(Table, Document.__table__)
             session.connection().execute(
                 update(table)
                 .where(table.c.id == bindparam("doc_id"))
                 .values(last_seen_at=bindparam("seen"), gone_at=None),
                 [{"doc_id": doc_id, "seen": when} for doc_id, when in seen.items()],
+            )
+        if copied:  # (as a fetched copy does: seen, but its own URL may still be gone)
+            session.connection().execute(
+                update(table)
+                .where(table.c.id == bindparam("doc_id"), table.c.last_seen_at < bindparam("seen"))
+                .values(last_seen_at=bindparam("seen")),
+                [{"doc_id": doc_id, "seen": when} for doc_id, when in copied.items()],
             )
         self._log_fetches(session, fetches)
         return results
