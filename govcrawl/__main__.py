@@ -1,9 +1,16 @@
+"""``python -m govcrawl`` and the ``govcrawl`` command (``run``)."""
+
 import sys
 
 from govcrawl import startup
 
-startup.hold()  # no garbage collections while the modules load (govcrawl/startup.py)
 
-from govcrawl.cli import main  # noqa: E402
+def run() -> None:
+    startup.hold()  # no garbage collections while the modules load (govcrawl/startup.py)
+    from govcrawl.cli import main
 
-sys.exit(main())
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()
