@@ -548,21 +548,10 @@ class Store:
         self, session: Session, run_id: int | None, pages: list[FetchedPage]
     ) -> list[SaveResult]:
         keys = [url_hash(page.url) for page in pages]
-        known: dict[str, Any] = {}
-        for start in range(0, len(keys), 500):  # bound the IN list
-            rows = session.execute(
-                select(
-                    Document.url_hash,
-                    Document.id,
-                    Document.is_annual_report,
-                    Document.report_year,
-                    Document.jurisdiction_code,
-                    Document.last_seen_at,
-                ).where(Document.url_hash.in_(keys[start : start + 500]))
-            )
-            known.update((row[0], row) for row in rows)
+        known = {row[0]: row for row in self._documents(session, Document.url_hash, keys)}
         not_reports, copies = self._known_states(session, [k for k in keys if k not in known])
-        twins = self._documents(session, set(copies.values()))
+        originals = sorted(set(copies.values()))
+        twins = {row[1]: row for row in self._documents(session, Document.id, originals)}
         seen: dict[int, datetime] = {}  # documents answered at their own URL
         copied: dict[int, datetime] = {}  # documents whose text a copy still holds
         fetches: list[dict[str, Any]] = []
@@ -640,22 +629,24 @@ class Store:
         return not_reports, copies
 
     @staticmethod
-    def _documents(session: Session, ids: set[int]) -> dict[int, Any]:
-        """Document id -> (URL hash, id, is_annual_report, report_year, jurisdiction
-        code, last_seen_at) of these documents."""
-        if not ids:
-            return {}
-        rows = session.execute(
-            select(
-                Document.url_hash,
-                Document.id,
-                Document.is_annual_report,
-                Document.report_year,
-                Document.jurisdiction_code,
-                Document.last_seen_at,
-            ).where(Document.id.in_(sorted(ids)))
-        )
-        return {row[1]: row for row in rows}
+    def _documents(session: Session, column: Any, values: Sequence[Any]) -> list[Any]:
+        """(URL hash, id, is_annual_report, report_year, jurisdiction code, last_seen_at)
+        of the documents whose `column` is one of `values`."""
+        found: list[Any] = []
+        for start in range(0, len(values), 500):  # bound the IN list
+            found.extend(
+                session.execute(
+                    select(
+                        Document.url_hash,
+                        Document.id,
+                        Document.is_annual_report,
+                        Document.report_year,
+                        Document.jurisdiction_code,
+                        Document.last_seen_at,
+                    ).where(column.in_(values[start : start + 500]))
+                )
+            )
+        return found
 
     def save_page(
         self,
