@@ -405,20 +405,19 @@ COMMANDS: dict[str, Any] = {
 }
 
 
-#: Commands whose process ends without tearing its modules down (see ``_end``).
-_QUICK_EXIT = frozenset({"crawl", "recrawl"})
-#: Commands that end the start-up themselves, once their crawlers are made
-#: (``govcrawl.startup``; the others end it as soon as their arguments are read).
-_SETTLES_LATER = frozenset({"crawl", "recrawl"})
+#: The commands that run crawlers: they end the start-up themselves once the crawlers
+#: are made (``govcrawl.startup``; the others as soon as their arguments are read), and
+#: their process ends without tearing its modules down (``_end``).
+_CRAWLS = frozenset({"crawl", "recrawl"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command not in _SETTLES_LATER:
+    if args.command not in _CRAWLS:
         startup.settle()
     code = _run(args)
-    if argv is None and args.command in _QUICK_EXIT:
+    if argv is None and args.command in _CRAWLS:
         _end(code)
     return code
 

@@ -17,12 +17,12 @@ USER_AGENT = (
 )
 
 
-
 def _extensions_base() -> dict[str, int]:
     from scrapy.settings.default_settings import EXTENSIONS_BASE
 
     unused = ("scrapy.extensions.remote_control.", "scrapy.extensions.memdebug.")
     return {k: v for k, v in EXTENSIONS_BASE.items() if not k.startswith(unused)}
+
 
 class ConfigError(ValueError):
     """A setting with a value govcrawl cannot use."""

@@ -222,9 +222,10 @@ TABLES: dict[str, TableDoc] = {
             "url_hash": "SHA-256 (hex) of url (fetch.url_hash, document.url_hash)",
             "url": "normalised URL",
             "region_slug": "the region whose crawl last fetched it (jurisdiction.slug)",
-            "document_id": "the document it is (empty: a page that is not a report)",
-            "outcome": "stored, changed, unchanged (a document), not_report, or listing "
-            "(a report column's page)",
+            "document_id": "the document it is, or whose text it holds (duplicate); empty: "
+            "a page that is not a report, or a column page",
+            "outcome": "stored, changed, unchanged (a document), duplicate (the same text as "
+            "another document), not_report, or listing (a report column's page)",
             "etag": "ETag of that fetch (sent back as If-None-Match)",
             "last_modified": "Last-Modified of that fetch (sent back as If-Modified-Since)",
             "extractor_version": "the extractor that classified it (a page that is not a "

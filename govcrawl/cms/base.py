@@ -274,7 +274,7 @@ class GovSpider(scrapy.Spider):
         """What reads this region's column pages: the link reader's version, the spider
         class and the region's settings. A column page remembered by another version is
         read afresh (a new reader, or an edited regions file, may find other links)."""
-        cached = getattr(self, "_column_version", None)
+        cached = self._column_version
         if cached is None or cached[0] is not self.region:
             key = f"{links.READER_VERSION}|{type(self).__module__}.{type(self).__qualname__}|"
             digest = hashlib.sha256((key + repr(self.region)).encode()).hexdigest()[:16]
@@ -306,10 +306,12 @@ class GovSpider(scrapy.Spider):
         if headers:
             meta["handle_httpstatus_list"] = [304]
             revalidator = self.revalidator
-            site = None
-            if revalidator is not None and len(url) <= self.max_url_length:
-                site = revalidator.site_for(url)
-            if revalidator is not None and site is not None:
+            site = (
+                revalidator.site_for(url)
+                if revalidator is not None and len(url) <= self.max_url_length
+                else None
+            )
+            if site is not None and revalidator is not None:
                 if not self._admit(url):
                     return None
                 referrer = revalidator.referrer(linked_from, url)

@@ -315,8 +315,9 @@ class Store:
                 url = normalise_url(item.url)
             except BadURL:
                 continue  # (not a URL a later run could ask for by the same key)
-            rows[url_hash(url)] = {
-                "url_hash": url_hash(url),
+            key = url_hash(url)
+            rows[key] = {
+                "url_hash": key,
                 "url": url,
                 "region_slug": item.region_slug,
                 "document_id": None,
@@ -327,14 +328,7 @@ class Store:
                 "fetched_at": item.fetched_at,
                 "links": memory.as_json(),
             }
-        if not rows:
-            return
-        stmt = _insert(session, cast(Table, PageState.__table__))
-        updated = {name: getattr(stmt.excluded, name) for name in _COLUMN_STATE[1:]}
-        session.connection().execute(
-            stmt.on_conflict_do_update(index_elements=["url_hash"], set_=updated),
-            list(rows.values()),
-        )
+        Store._upsert_states(session, list(rows.values()), _COLUMN_STATE)
 
     def column_memory(self, region_slug: str, version: str) -> dict[str, ColumnMemory]:
         """Normalised URL -> what each of the region's column pages listed when last
@@ -476,15 +470,19 @@ class Store:
     def _write_rows(self, session: Session, rows: _PageRows) -> None:
         """A batch's fetch and page-state rows: one statement each (executemany)."""
         self._log_fetches(session, rows.fetches)
-        if not rows.states:
+        self._upsert_states(session, list(rows.states.values()), _STATE_COLUMNS)
+
+    @staticmethod
+    def _upsert_states(
+        session: Session, states: list[dict[str, Any]], columns: tuple[str, ...]
+    ) -> None:
+        """``page_state`` rows, one statement: a URL's row is replaced by its new state."""
+        if not states:
             return
         stmt = _insert(session, cast(Table, PageState.__table__))
-        updated = {
-            name: getattr(stmt.excluded, name) for name in _STATE_COLUMNS if name != "url_hash"
-        }
+        updated = {name: getattr(stmt.excluded, name) for name in columns if name != "url_hash"}
         session.connection().execute(
-            stmt.on_conflict_do_update(index_elements=["url_hash"], set_=updated),
-            list(rows.states.values()),
+            stmt.on_conflict_do_update(index_elements=["url_hash"], set_=updated), states
         )
 
     def done_in_run(self, run_id: int) -> set[str]:

@@ -31,12 +31,12 @@ import asyncio
 import logging
 import ssl
 import time
-import urllib.request
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
+from urllib.request import getproxies  # (the proxy settings only: nothing is sent)
 
 import scrapy
 from scrapy import signals
@@ -160,7 +160,7 @@ class Revalidator:
         """Whether this crawl revalidates known documents here (no proxy: every request
         would have to go through it)."""
         return settings.getbool("GOVCRAWL_LEAN_REVALIDATE", True) and not any(
-            scheme in ("http", "https") for scheme in urllib.request.getproxies()
+            scheme in ("http", "https") for scheme in getproxies()
         )
 
     def site_for(self, url: str) -> _Site | None:
